@@ -1,0 +1,56 @@
+"""Alembic, driven from inside the application: ``python -m bot db upgrade`` and bot start-up.
+
+The async engine lends Alembic one of its connections (the Alembic cookbook's "connection
+sharing" recipe), so migrations use the same URL, drivers and SQLite pragmas as the bot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+
+from bot.db.engine import Database
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+async def upgrade(database: Database, revision: str = "head") -> None:
+    def run(connection: Connection) -> None:
+        command.upgrade(alembic_config(connection), revision)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)
+
+
+async def current_revision(database: Database) -> str | None:
+    def read(connection: Connection) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    async with database.engine.connect() as connection:
+        return await connection.run_sync(read)
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def autogenerate(database: Database, message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+
+    def run(connection: Connection) -> None:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(run)

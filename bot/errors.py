@@ -1,0 +1,74 @@
+"""Domain errors whose messages are finished sentences, safe to show to a user.
+
+Anything that is not a ``UserError`` is a bug: the command tree logs it and apologises.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+
+class UserError(Exception):
+    """An expected refusal. ``str(error)`` is the sentence the user reads."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(UserError):
+    """A value the user gave does not fit; ``field`` names which one."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class UsernameTaken(UserError):
+    def __init__(self) -> None:
+        super().__init__("That username is taken. Please choose another one.")
+
+
+class InvalidCredentials(UserError):
+    """One message for unknown user and wrong password: it must not reveal which."""
+
+    def __init__(self) -> None:
+        super().__init__("Incorrect username or password.")
+
+
+class NotLoggedIn(UserError):
+    def __init__(self, message: str = "You are not logged in. Use /login first.") -> None:
+        super().__init__(message)
+
+
+class NotAuthor(UserError):
+    def __init__(self) -> None:
+        super().__init__("You can only change your own posts.")
+
+
+class PostNotFound(UserError):
+    def __init__(self, post_id: int | None = None) -> None:
+        which = f"Post {post_id}" if post_id is not None else "That post"
+        super().__init__(f"{which} does not exist (it may have been deleted).")
+
+
+class AccountNotFound(UserError):
+    def __init__(self, username: str) -> None:
+        super().__init__(f"There is no user called {username!r}.")
+
+
+class Throttled(UserError):
+    """Too many attempts; ``retry_at`` is when the next one will be accepted (UTC)."""
+
+    def __init__(self, what: str, retry_at: datetime, now: datetime) -> None:
+        self.retry_at = retry_at
+        super().__init__(f"{what} Try again in {_humanize(retry_at - now)}.")
+
+
+def _humanize(delta: timedelta) -> str:
+    seconds = max(1, -int(-delta.total_seconds() // 1))
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = -(-seconds // size)  # round up: never tell people to come back too early
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{seconds} second{'s' if seconds != 1 else ''}"

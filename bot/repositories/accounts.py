@@ -1,0 +1,47 @@
+"""Accounts: queries only. Flushes, never commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account
+from bot.errors import UsernameTaken
+
+
+class AccountRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, account_id: int) -> Account | None:
+        return await self.session.get(Account, account_id)
+
+    async def get_by_key(self, username_key: str) -> Account | None:
+        return await self.session.scalar(
+            select(Account).where(Account.username_key == username_key)
+        )
+
+    async def add(
+        self, username: str, username_key: str, password_hash: str, created_at: datetime
+    ) -> Account:
+        account = Account(
+            username=username,
+            username_key=username_key,
+            password_hash=password_hash,
+            created_at=created_at,
+        )
+        self.session.add(account)
+        try:
+            # A savepoint, so losing the race for a name leaves the transaction usable.
+            async with self.session.begin_nested():
+                await self.session.flush()
+        except IntegrityError:
+            raise UsernameTaken() from None
+        return account
+
+    async def set_password_hash(self, account: Account, password_hash: str) -> None:
+        account.password_hash = password_hash
+        await self.session.flush()

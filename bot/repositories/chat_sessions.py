@@ -1,0 +1,60 @@
+"""Chat sessions: which chat user is logged into which account. Queries only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, ChatSession
+
+
+class ChatSessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_with_account(
+        self, platform: str, chat_user_id: str
+    ) -> tuple[ChatSession, Account] | None:
+        row = (
+            await self.session.execute(
+                select(ChatSession, Account)
+                .join(Account, Account.id == ChatSession.account_id)
+                .where(ChatSession.platform == platform, ChatSession.chat_user_id == chat_user_id)
+            )
+        ).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def upsert(
+        self, platform: str, chat_user_id: str, account_id: int, now: datetime
+    ) -> None:
+        """Log the chat user into ``account_id``, replacing any session they had (atomically)."""
+        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        statement = insert(ChatSession).values(
+            platform=platform,
+            chat_user_id=chat_user_id,
+            account_id=account_id,
+            created_at=now,
+            last_seen_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ChatSession.platform, ChatSession.chat_user_id],
+            set_={"account_id": account_id, "created_at": now, "last_seen_at": now},
+        )
+        await self.session.execute(statement)
+
+    async def touch(self, session_id: int, now: datetime) -> None:
+        await self.session.execute(
+            update(ChatSession).where(ChatSession.id == session_id).values(last_seen_at=now)
+        )
+
+    async def delete(self, platform: str, chat_user_id: str) -> bool:
+        result = await self.session.execute(
+            delete(ChatSession).where(
+                ChatSession.platform == platform, ChatSession.chat_user_id == chat_user_id
+            )
+        )
+        return bool(result.rowcount)

@@ -1,0 +1,96 @@
+"""Posts: queries only. Feeds page by keyset on (created_at, id), never by OFFSET."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Post
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A place in the newest-first feed: the (created_at, id) of a post."""
+
+    created_at: datetime
+    post_id: int
+
+
+class PostRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_with_author(self, post_id: int) -> tuple[Post, Account] | None:
+        row = (
+            await self.session.execute(
+                select(Post, Account)
+                .join(Account, Account.id == Post.author_id)
+                .where(Post.id == post_id)
+            )
+        ).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def add(self, author_id: int, body: str, created_at: datetime) -> Post:
+        post = Post(author_id=author_id, body=body, created_at=created_at)
+        self.session.add(post)
+        await self.session.flush()
+        return post
+
+    async def delete(self, post: Post) -> None:
+        await self.session.delete(post)
+        await self.session.flush()
+
+    async def latest_created_at(self, author_id: int) -> datetime | None:
+        return await self.session.scalar(
+            select(Post.created_at)
+            .where(Post.author_id == author_id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(1)
+        )
+
+    async def page(
+        self,
+        *,
+        limit: int,
+        before: Position | None = None,
+        after: Position | None = None,
+        author_id: int | None = None,
+    ) -> list[tuple[Post, Account]]:
+        """Up to ``limit`` posts newest first: older than ``before`` or newer than ``after``."""
+        key = tuple_(Post.created_at, Post.id)
+        query = select(Post, Account).join(Account, Account.id == Post.author_id)
+        query = _by_author(query, author_id)
+        if after is not None:
+            # Walk upwards from the cursor (ascending), then present newest first.
+            query = query.where(key > tuple_(after.created_at, after.post_id))
+            query = query.order_by(Post.created_at.asc(), Post.id.asc()).limit(limit)
+            rows = list((await self.session.execute(query)).tuples())
+            return rows[::-1]
+        if before is not None:
+            query = query.where(key < tuple_(before.created_at, before.post_id))
+        query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
+        return list((await self.session.execute(query)).tuples())
+
+    async def exists_beyond(
+        self, position: Position, *, newer: bool, author_id: int | None = None
+    ) -> bool:
+        key = tuple_(Post.created_at, Post.id)
+        point = tuple_(position.created_at, position.post_id)
+        query = _by_author(select(Post.id), author_id).where(key > point if newer else key < point)
+        return bool(await self.session.scalar(select(exists(query))))
+
+    async def recent_by_author(self, author_id: int, limit: int) -> list[Post]:
+        query = (
+            select(Post)
+            .where(Post.author_id == author_id)
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
+
+
+def _by_author(query: Select, author_id: int | None) -> Select:  # type: ignore[type-arg]
+    return query if author_id is None else query.where(Post.author_id == author_id)

@@ -1,0 +1,206 @@
+"""Accounts and chat sessions: register, login, logout, who is this chat user.
+
+Rules worth knowing (also in the README):
+- bcrypt work happens before any write transaction opens, so no lock is held while hashing.
+- Unknown user and wrong password: the same message and exactly one bcrypt check each.
+- Register or login while logged in switches this chat user to the new account.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import Clock, utcnow
+from bot.config import AuthSettings
+from bot.db.engine import Database
+from bot.db.models import Account
+from bot.errors import InvalidCredentials, NotLoggedIn, Throttled, UsernameTaken, ValidationError
+from bot.repositories.accounts import AccountRepository
+from bot.repositories.chat_sessions import ChatSessionRepository
+from bot.repositories.rate_events import RateEventRepository
+from bot.security import PasswordHasher, Verification, check_password_shape
+from bot.services.views import AccountView, ChatUser, LoginResult, SessionView
+from bot.text import clean_username, username_key
+
+FAILED_LOGIN_BY_ACCOUNT = "login_fail_account"
+FAILED_LOGIN_BY_CHAT_USER = "login_fail_chat"
+REGISTRATION_BY_CHAT_USER = "register_chat"
+# last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
+# per command would serialise every read on SQLite.
+TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+class AuthService:
+    def __init__(
+        self,
+        database: Database,
+        hasher: PasswordHasher,
+        settings: AuthSettings,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = database
+        self.hasher = hasher
+        self.settings = settings
+        self.clock = clock
+        self.failure_window = timedelta(minutes=settings.login_failure_window_minutes)
+        self.idle_limit = timedelta(days=settings.session_idle_days)
+        self.absolute_limit = timedelta(days=settings.session_max_days)
+
+    async def register(
+        self, chat: ChatUser, username: str, password: str, password_repeat: str | None = None
+    ) -> AccountView:
+        display, key = clean_username(username)
+        if password_repeat is not None and password_repeat != password:
+            raise ValidationError("password_repeat", "The two passwords do not match.")
+        check_password_shape(password, self.settings.min_password_bytes)
+        chat_subject = _subject(chat)
+        async with self.db.read() as session:
+            await self._check_registrations(RateEventRepository(session), chat_subject)
+            if await AccountRepository(session).get_by_key(key) is not None:
+                raise UsernameTaken()  # before spending a bcrypt hash on a name that is taken
+        score = await self.hasher.strength(password, [display, key])
+        if score < self.settings.min_password_score:
+            raise ValidationError(
+                "password",
+                "That password is too easy to guess. Try a longer phrase of unrelated words.",
+            )
+        password_hash = await self.hasher.hash(password)
+        now = self.clock()
+        async with self.db.write() as session:
+            rate_events = RateEventRepository(session)
+            # Again inside the write lock: two registrations may have raced past the first check.
+            await self._check_registrations(rate_events, chat_subject)
+            account = await AccountRepository(session).add(display, key, password_hash, now)
+            await rate_events.add(REGISTRATION_BY_CHAT_USER, chat_subject, now)
+            await ChatSessionRepository(session).upsert(
+                chat.platform, chat.user_id, account.id, now
+            )
+            return _view(account)
+
+    async def login(self, chat: ChatUser, username: str, password: str) -> LoginResult:
+        key = username_key(username.strip())
+        chat_subject = _subject(chat)
+        async with self.db.read() as session:
+            rate_events = RateEventRepository(session)
+            await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_ACCOUNT, key)
+            await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_CHAT_USER, chat_subject)
+            account = await AccountRepository(session).get_by_key(key)
+            current = await ChatSessionRepository(session).get_with_account(
+                chat.platform, chat.user_id
+            )
+        if account is None:
+            await self.hasher.burn(password)  # same cost as a wrong password
+            verification = Verification(ok=False)
+        else:
+            verification = await self.hasher.verify(password, account.password_hash)
+        if account is None or not verification.ok:
+            await self._record_failed_login(key, chat_subject)
+            raise InvalidCredentials()
+        new_hash = await self.hasher.hash(password) if verification.needs_rehash else None
+        now = self.clock()
+        async with self.db.write() as session:
+            if new_hash is not None:
+                stored = await AccountRepository(session).get(account.id)
+                if stored is not None:
+                    await AccountRepository(session).set_password_hash(stored, new_hash)
+            await ChatSessionRepository(session).upsert(
+                chat.platform, chat.user_id, account.id, now
+            )
+            await RateEventRepository(session).clear(FAILED_LOGIN_BY_CHAT_USER, chat_subject)
+        previous = current[1].username if current and current[1].id != account.id else None
+        return LoginResult(account=_view(account), previous_username=previous)
+
+    async def logout(self, chat: ChatUser) -> str:
+        """Ends this chat user's session; returns the username they were logged in as."""
+        async with self.db.write() as session:
+            sessions = ChatSessionRepository(session)
+            current = await sessions.get_with_account(chat.platform, chat.user_id)
+            if current is None:
+                raise NotLoggedIn("You are not logged in.")
+            await sessions.delete(chat.platform, chat.user_id)
+            return current[1].username
+
+    async def current_account(self, chat: ChatUser) -> AccountView:
+        return (await self.current_session(chat)).account
+
+    async def current_session(self, chat: ChatUser) -> SessionView:
+        """The chat user's live session; expired ones are removed. Refreshes last_seen_at."""
+        now = self.clock()
+        async with self.db.read() as session:
+            found = await ChatSessionRepository(session).get_with_account(
+                chat.platform, chat.user_id
+            )
+        if found is None:
+            raise NotLoggedIn()
+        chat_session, account = found
+        expires_at = min(
+            chat_session.last_seen_at + self.idle_limit,
+            chat_session.created_at + self.absolute_limit,
+        )
+        if now >= expires_at:
+            async with self.db.write() as session:
+                await ChatSessionRepository(session).delete(chat.platform, chat.user_id)
+            raise NotLoggedIn("Your session has expired. Use /login to log in again.")
+        if now - chat_session.last_seen_at >= TOUCH_INTERVAL:
+            async with self.db.write() as session:
+                await ChatSessionRepository(session).touch(chat_session.id, now)
+            expires_at = min(now + self.idle_limit, chat_session.created_at + self.absolute_limit)
+        return SessionView(
+            account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
+        )
+
+    async def _record_failed_login(self, key: str, chat_subject: str) -> None:
+        now = self.clock()
+        async with self.db.write() as session:
+            rate_events = RateEventRepository(session)
+            for kind, subject in (
+                (FAILED_LOGIN_BY_ACCOUNT, key),
+                (FAILED_LOGIN_BY_CHAT_USER, chat_subject),
+            ):
+                # Keep the table small: what fell out of the window will never count again.
+                await rate_events.clear(kind, subject, before=now - self.failure_window)
+                await rate_events.add(kind, subject, now)
+
+    async def _check_registrations(self, rate_events: RateEventRepository, subject: str) -> None:
+        await self._check_limit(
+            rate_events,
+            REGISTRATION_BY_CHAT_USER,
+            subject,
+            self.settings.registrations_per_day,
+            timedelta(days=1),
+            "You have registered too many accounts today.",
+        )
+
+    async def _check_failed_logins(
+        self, rate_events: RateEventRepository, kind: str, subject: str
+    ) -> None:
+        await self._check_limit(
+            rate_events,
+            kind,
+            subject,
+            self.settings.login_failures_allowed,
+            self.failure_window,
+            "Too many failed logins.",
+        )
+
+    async def _check_limit(
+        self,
+        rate_events: RateEventRepository,
+        kind: str,
+        subject: str,
+        allowed: int,
+        window: timedelta,
+        what: str,
+    ) -> None:
+        now = self.clock()
+        count, oldest = await rate_events.window(kind, subject, since=now - window)
+        if count >= allowed and oldest is not None:
+            raise Throttled(what, retry_at=oldest + window, now=now)
+
+
+def _subject(chat: ChatUser) -> str:
+    return f"{chat.platform}:{chat.user_id}"
+
+
+def _view(account: Account) -> AccountView:
+    return AccountView(id=account.id, username=account.username, created_at=account.created_at)

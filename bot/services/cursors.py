@@ -1,0 +1,48 @@
+"""Opaque feed cursors: small enough for a button's custom_id (Discord allows 100 chars).
+
+A cursor names a direction, a position (created_at, id) and the author filter. It is not
+secret: any well-formed cursor is just a place in a public feed, so it is not signed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import struct
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.errors import ValidationError
+from bot.repositories.posts import Position
+
+_FORMAT = ">qqq"  # microseconds since epoch, post id, author id (0 = everyone)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+OLDER, NEWER = "o", "n"
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    direction: str  # OLDER or NEWER than position
+    position: Position
+    author_id: int | None
+
+    def encode(self) -> str:
+        micros = (self.position.created_at - _EPOCH) // timedelta(microseconds=1)
+        packed = struct.pack(_FORMAT, micros, self.position.post_id, self.author_id or 0)
+        return self.direction + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
+
+
+def decode_cursor(token: str) -> Cursor:
+    stale = ValidationError("cursor", "That page link is not valid any more. Run /feed again.")
+    if len(token) != 33 or token[0] not in (OLDER, NEWER):
+        raise stale
+    try:
+        micros, post_id, author_id = struct.unpack(
+            _FORMAT, base64.urlsafe_b64decode(token[1:] + "=" * (-len(token[1:]) % 4))
+        )
+        created_at = _EPOCH + timedelta(microseconds=micros)
+    except (binascii.Error, struct.error, ValueError, OverflowError):
+        raise stale from None
+    if post_id <= 0 or author_id < 0:
+        raise stale
+    return Cursor(token[0], Position(created_at, post_id), author_id or None)

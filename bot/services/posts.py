@@ -1,0 +1,159 @@
+"""Posts and feeds: create, edit and delete (author only), read one, page through feeds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.clock import Clock, utcnow
+from bot.config import PostSettings
+from bot.db.engine import Database
+from bot.db.models import Account, Post
+from bot.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.repositories.accounts import AccountRepository
+from bot.repositories.posts import Position, PostRepository
+from bot.services.auth import AuthService
+from bot.services.cursors import NEWER, OLDER, Cursor, decode_cursor
+from bot.services.views import ChatUser, FeedPage, PostView
+from bot.text import clean_post_body, clean_username
+
+AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
+
+
+class PostService:
+    def __init__(
+        self,
+        database: Database,
+        auth: AuthService,
+        settings: PostSettings,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = database
+        self.auth = auth
+        self.settings = settings
+        self.clock = clock
+        self.cooldown = timedelta(seconds=settings.cooldown_seconds)
+
+    async def create_post(self, chat: ChatUser, body: str) -> PostView:
+        body = clean_post_body(body, self.settings.max_length)
+        account = await self.auth.current_account(chat)
+        now = self.clock()
+        async with self.db.write() as session:
+            posts = PostRepository(session)
+            # Inside the write transaction, so two posts sent at once cannot both pass.
+            last = await posts.latest_created_at(account.id)
+            if last is not None and now < last + self.cooldown:
+                raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
+            post = await posts.add(account.id, body, now)
+            return _post_view(post, account.username)
+
+    async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
+        body = clean_post_body(body, self.settings.max_length)
+        account = await self.auth.current_account(chat)
+        async with self.db.write() as session:
+            post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
+            post.body = body
+            post.edited_at = self.clock()
+            await session.flush()
+            return _post_view(post, author.username)
+
+    async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
+        account = await self.auth.current_account(chat)
+        async with self.db.write() as session:
+            posts = PostRepository(session)
+            post, author = await _get_post(posts, post_id, author_id=account.id)
+            view = _post_view(post, author.username)
+            await posts.delete(post)
+            return view
+
+    async def get_post(self, post_id: int) -> PostView:
+        async with self.db.read() as session:
+            post, author = await _get_post(PostRepository(session), post_id)
+            return _post_view(post, author.username)
+
+    async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
+        """The author's newest posts, for choosing one to edit or delete."""
+        account = await self.auth.current_account(chat)
+        async with self.db.read() as session:
+            posts = await PostRepository(session).recent_by_author(account.id, limit=100)
+        needle = query.strip().casefold()
+        matching = [
+            _post_view(post, account.username)
+            for post in posts
+            if not needle or needle in post.body.casefold() or needle == str(post.id)
+        ]
+        return matching[:AUTOCOMPLETE_LIMIT]
+
+    async def feed(self, cursor: str | None = None, author: str | None = None) -> FeedPage:
+        """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters."""
+        limit = self.settings.page_size
+        async with self.db.read() as session:
+            posts = PostRepository(session)
+            position = decode_cursor(cursor) if cursor else None
+            author_account = await self._author(AccountRepository(session), author, position)
+            author_id = author_account.id if author_account else None
+            rows: list[tuple[Post, Account]] = []
+            if position is not None and position.direction == NEWER:
+                rows = await posts.page(limit=limit, after=position.position, author_id=author_id)
+            if len(rows) < limit:
+                # Older pages, the first page, and newer pages that reached the top (which
+                # then show the newest full page rather than a stub).
+                before = position.position if position and position.direction == OLDER else None
+                rows = await posts.page(limit=limit, before=before, author_id=author_id)
+            older = newer = None
+            if rows:
+                last = Cursor(OLDER, _position(rows[-1][0]), author_id)
+                first = Cursor(NEWER, _position(rows[0][0]), author_id)
+                if await posts.exists_beyond(last.position, newer=False, author_id=author_id):
+                    older = last.encode()
+                if await posts.exists_beyond(first.position, newer=True, author_id=author_id):
+                    newer = first.encode()
+            return FeedPage(
+                posts=[_post_view(post, account.username) for post, account in rows],
+                older=older,
+                newer=newer,
+                author=author_account.username if author_account else None,
+            )
+
+    @staticmethod
+    async def _author(
+        accounts: AccountRepository, author: str | None, position: Cursor | None
+    ) -> Account | None:
+        if position is not None and position.author_id is not None:
+            found = await accounts.get(position.author_id)
+            if found is None:
+                raise AccountNotFound(author or "that author")
+            return found
+        if not author:
+            return None
+        _, key = clean_username(author)
+        found = await accounts.get_by_key(key)
+        if found is None:
+            raise AccountNotFound(author.strip())
+        return found
+
+
+async def _get_post(
+    posts: PostRepository, post_id: int, author_id: int | None = None
+) -> tuple[Post, Account]:
+    """Flaskr's get_post(id, check_author=True): raises, so callers stay linear."""
+    found = await posts.get_with_author(post_id)
+    if found is None:
+        raise PostNotFound(post_id)
+    if author_id is not None and found[0].author_id != author_id:
+        raise NotAuthor()
+    return found
+
+
+def _position(post: Post) -> Position:
+    return Position(post.created_at, post.id)
+
+
+def _post_view(post: Post, author: str) -> PostView:
+    return PostView(
+        id=post.id,
+        author_id=post.author_id,
+        author=author,
+        body=post.body,
+        created_at=post.created_at,
+        edited_at=post.edited_at,
+    )

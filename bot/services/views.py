@@ -1,0 +1,52 @@
+"""Small frozen values the services hand out: no ORM objects leave a transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChatUser:
+    """Who is talking to the bot: a platform ("discord") and their id there."""
+
+    platform: str
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccountView:
+    id: int
+    username: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    account: AccountView
+    logged_in_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    account: AccountView
+    previous_username: str | None  # the account this chat user was logged into before, if other
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    id: int
+    author_id: int
+    author: str
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPage:
+    posts: list[PostView]
+    older: str | None  # opaque cursor for the next-older page, None at the end
+    newer: str | None  # opaque cursor for the next-newer page, None at the top
+    author: str | None  # whose timeline this is, None for everyone

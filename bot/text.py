@@ -1,0 +1,50 @@
+"""What counts as a valid username or post body. Pure functions, no I/O."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.errors import ValidationError
+
+USERNAME_MIN_CHARS = 3
+USERNAME_MAX_CHARS = 32
+USERNAME_PUNCTUATION = "._-"
+_ALLOWED_CONTROLS = {"\n", "\t"}
+
+
+def username_key(username: str) -> str:
+    """The identity of a name: NFKC then casefold, so "Alice" and "ＡＬＩＣＥ" are one name."""
+    # NFKC again after casefold: casefolding can produce unnormalized sequences.
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
+
+
+def clean_username(raw: str) -> tuple[str, str]:
+    """Returns (display name as typed, trimmed; unique key) or raises ValidationError."""
+    name = raw.strip()
+    if not name:
+        raise ValidationError("username", "Username is required.")
+    if not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in name):
+        raise ValidationError(
+            "username", "Usernames may contain only letters, digits, '.', '_' and '-'."
+        )
+    if not USERNAME_MIN_CHARS <= len(name) <= USERNAME_MAX_CHARS:
+        raise ValidationError(
+            "username",
+            f"Usernames need {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters.",
+        )
+    return name, username_key(name)
+
+
+def clean_post_body(raw: str, max_length: int) -> str:
+    """Trimmed body, or ValidationError naming the content field."""
+    body = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in body):
+        raise ValidationError("content", "Posts cannot contain control characters.")
+    # Zero-width and other format characters alone are not something to read.
+    if not any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in body):
+        raise ValidationError("content", "A post needs some text.")
+    if len(body) > max_length:
+        raise ValidationError(
+            "content", f"Posts can be at most {max_length} characters; yours has {len(body)}."
+        )
+    return body
