@@ -67,12 +67,12 @@ class PostRepository:
             # Walk upwards from the cursor (ascending), then present newest first.
             query = query.where(key > tuple_(after.created_at, after.post_id))
             query = query.order_by(Post.created_at.asc(), Post.id.asc()).limit(limit)
-            rows = list((await self.session.execute(query)).tuples())
+            rows = [(post, author) for post, author in await self.session.execute(query)]
             return rows[::-1]
         if before is not None:
             query = query.where(key < tuple_(before.created_at, before.post_id))
         query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
-        return list((await self.session.execute(query)).tuples())
+        return [(post, author) for post, author in await self.session.execute(query)]
 
     async def exists_beyond(
         self, position: Position, *, newer: bool, author_id: int | None = None

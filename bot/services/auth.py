@@ -20,7 +20,7 @@ from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.rate_events import RateEventRepository
 from bot.security import PasswordHasher, Verification, check_password_shape
 from bot.services.views import AccountView, ChatUser, LoginResult, SessionView
-from bot.text import clean_username, username_key
+from bot.text import clean_username
 
 FAILED_LOGIN_BY_ACCOUNT = "login_fail_account"
 FAILED_LOGIN_BY_CHAT_USER = "login_fail_chat"
@@ -78,13 +78,14 @@ class AuthService:
             return _view(account)
 
     async def login(self, chat: ChatUser, username: str, password: str) -> LoginResult:
-        key = username_key(username.strip())
+        key = _key_if_valid(username)  # None: no account can have this name
         chat_subject = _subject(chat)
         async with self.db.read() as session:
             rate_events = RateEventRepository(session)
-            await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_ACCOUNT, key)
+            if key is not None:
+                await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_ACCOUNT, key)
             await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_CHAT_USER, chat_subject)
-            account = await AccountRepository(session).get_by_key(key)
+            account = await AccountRepository(session).get_by_key(key) if key else None
             current = await ChatSessionRepository(session).get_with_account(
                 chat.platform, chat.user_id
             )
@@ -149,14 +150,14 @@ class AuthService:
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
         )
 
-    async def _record_failed_login(self, key: str, chat_subject: str) -> None:
+    async def _record_failed_login(self, key: str | None, chat_subject: str) -> None:
         now = self.clock()
+        subjects = [(FAILED_LOGIN_BY_CHAT_USER, chat_subject)]
+        if key is not None:
+            subjects.append((FAILED_LOGIN_BY_ACCOUNT, key))
         async with self.db.write() as session:
             rate_events = RateEventRepository(session)
-            for kind, subject in (
-                (FAILED_LOGIN_BY_ACCOUNT, key),
-                (FAILED_LOGIN_BY_CHAT_USER, chat_subject),
-            ):
+            for kind, subject in subjects:
                 # Keep the table small: what fell out of the window will never count again.
                 await rate_events.clear(kind, subject, before=now - self.failure_window)
                 await rate_events.add(kind, subject, now)
@@ -196,6 +197,13 @@ class AuthService:
         count, oldest = await rate_events.window(kind, subject, since=now - window)
         if count >= allowed and oldest is not None:
             raise Throttled(what, retry_at=oldest + window, now=now)
+
+
+def _key_if_valid(username: str) -> str | None:
+    try:
+        return clean_username(username)[1]
+    except ValidationError:
+        return None
 
 
 def _subject(chat: ChatUser) -> str:

@@ -180,7 +180,7 @@ async def test_failed_logins_are_throttled_per_account(
     for attacker in attackers[:5]:
         with pytest.raises(InvalidCredentials):
             await auth.login(attacker, "alice", "guess number one")
-    with pytest.raises(Throttled, match="Too many failed logins. Try again in 15 minutes."):
+    with pytest.raises(Throttled, match=r"Too many failed logins\. Try again in 15 minutes\."):
         await auth.login(attackers[5], "alice", STRONG_PASSWORD)  # even the right password
     clock.advance(minutes=15, seconds=1)
     assert (await auth.login(attackers[5], "alice", STRONG_PASSWORD)).account.username == "alice"

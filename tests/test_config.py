@@ -1,0 +1,97 @@
+"""Configuration: the example file is valid, and every mistake is one clear line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, Settings, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_example_config_is_valid_and_matches_the_defaults() -> None:
+    assert load_config(ROOT / "config.example.toml", env={}) == Settings()
+
+
+def test_missing_file_means_defaults(tmp_path: Path) -> None:
+    settings = load_config(tmp_path / "absent.toml", env={})
+    assert settings.database.url == "sqlite+aiosqlite:///microblog.db"
+    assert settings.auth.bcrypt_rounds == 12
+
+
+def test_environment_overrides_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[discord]\ntoken = "from-file"\n[database]\nurl = "sqlite:///x.db"\n')
+    settings = load_config(
+        path, env={"DISCORD_TOKEN": "from-env", "DATABASE_URL": "postgres://u@h/db"}
+    )
+    assert settings.discord.token == "from-env"
+    assert settings.database.url == "postgresql+asyncpg://u@h/db"
+    assert load_config(path, env={}).database.url == "sqlite+aiosqlite:///x.db"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            "[auth]\nbcrypt_rounds = 3",
+            "[auth] bcrypt_rounds: Input should be greater than or equal to 4 (got 3)",
+        ),
+        (
+            "[auth]\nbcrypt_rounds = '12'",
+            "[auth] bcrypt_rounds: Input should be a valid integer (got '12')",
+        ),
+        ("[auth]\nbcrypt_round = 12", "[auth] bcrypt_round: unknown key"),
+        ("[typo]\nx = 1", "[typo]: unknown key"),
+        ("[discord]\nsync = 'always'", "[discord] sync: Input should be 'auto' or 'off'"),
+        (
+            "[discord]\ntoken = 123",
+            "[discord] token: Input should be a valid string (got <hidden>)",
+        ),
+        (
+            "[discord]\ngateway_url = 'http://x'",
+            "[discord] gateway_url: must start with ws:// or wss://",
+        ),
+        (
+            "[discord]\ndev_guild_id = -1",
+            "[discord] dev_guild_id: Input should be greater than or equal to 0",
+        ),
+        ("[database]\nurl = 'mysql://x'", "[database] url: must start with sqlite+aiosqlite://"),
+        ("[posts]\npage_size = 11", "[posts] page_size: Input should be less than or equal to 10"),
+        ("[logging]\nformat = 'xml'", "[logging] format: Input should be 'text' or 'json'"),
+        (
+            "[auth]\nsession_idle_days = 40",
+            "[auth]: session_idle_days must not exceed session_max_days",
+        ),
+        ("auth = 5", "[auth]: Input should be a valid dictionary"),
+        ("[auth\n", "not valid TOML"),
+    ],
+)
+def test_mistakes_stop_with_one_line_naming_the_key(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    text = str(caught.value)
+    assert message in text
+    assert "\n" not in text
+    assert text.startswith(str(path))
+
+
+def test_token_value_never_appears_in_errors(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[discord]\ntoken = "s3cr3t-token"\nsync = "bad"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, env={})
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_floats_accept_whole_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[auth]\nsession_idle_days = 2\n[posts]\ncooldown_seconds = 0.5\n")
+    settings = load_config(path, env={})
+    assert (settings.auth.session_idle_days, settings.posts.cooldown_seconds) == (2, 0.5)
