@@ -121,11 +121,15 @@ class AuthService:
             await sessions.delete(chat.platform, chat.user_id)
             return current[1].username
 
-    async def current_account(self, chat: ChatUser) -> AccountView:
-        return (await self.current_session(chat)).account
+    async def current_account(self, chat: ChatUser, *, touch: bool = True) -> AccountView:
+        return (await self.current_session(chat, touch=touch)).account
 
-    async def current_session(self, chat: ChatUser) -> SessionView:
-        """The chat user's live session; expired ones are removed. Refreshes last_seen_at."""
+    async def current_session(self, chat: ChatUser, *, touch: bool = True) -> SessionView:
+        """The chat user's live session; expired ones are removed.
+
+        Refreshes last_seen_at unless ``touch`` is False: a read-only check for answers that
+        must come before Discord's 3-second deadline and so cannot wait for a write lock.
+        """
         now = self.clock()
         async with self.db.read() as session:
             found = await ChatSessionRepository(session).get_with_account(
@@ -139,10 +143,12 @@ class AuthService:
             chat_session.created_at + self.absolute_limit,
         )
         if now >= expires_at:
+            if not touch:
+                raise NotLoggedIn("Your session has expired. Use /login to log in again.")
             async with self.db.write() as session:
                 await ChatSessionRepository(session).delete(chat.platform, chat.user_id)
             raise NotLoggedIn("Your session has expired. Use /login to log in again.")
-        if now - chat_session.last_seen_at >= TOUCH_INTERVAL:
+        if touch and now - chat_session.last_seen_at >= TOUCH_INTERVAL:
             async with self.db.write() as session:
                 await ChatSessionRepository(session).touch(chat_session.id, now)
             expires_at = min(now + self.idle_limit, chat_session.created_at + self.absolute_limit)

@@ -70,9 +70,16 @@ class PostService:
             post, author = await _get_post(PostRepository(session), post_id)
             return _post_view(post, author.username)
 
+    async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
+        """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
+        account = await self.auth.current_account(chat, touch=False)
+        async with self.db.read() as session:
+            post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
+            return _post_view(post, author.username)
+
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""
-        account = await self.auth.current_account(chat)
+        account = await self.auth.current_account(chat, touch=False)  # autocomplete: read-only
         async with self.db.read() as session:
             posts = await PostRepository(session).recent_by_author(account.id, limit=100)
         needle = query.strip().casefold()

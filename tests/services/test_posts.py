@@ -211,3 +211,16 @@ async def test_my_recent_posts_for_autocomplete(
         "alice says 18",
     ]
     assert await posts.my_recent_posts(alice, "bob") == []
+
+
+async def test_own_post_is_read_only_and_author_only(
+    posts: PostService, alice: ChatUser, bob: ChatUser, bob_chat: ChatUser
+) -> None:
+    post = await posts.create_post(alice, "mine")
+    assert (await posts.own_post(alice, post.id)).body == "mine"
+    with pytest.raises(NotAuthor):
+        await posts.own_post(bob, post.id)
+    with pytest.raises(PostNotFound):
+        await posts.own_post(alice, post.id + 1)
+    with pytest.raises(NotLoggedIn):
+        await posts.own_post(ChatUser("discord", "nobody"), post.id)

@@ -1,0 +1,90 @@
+"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config] (or microblog-bot)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_config
+from bot.logs import configure_logging
+
+DEFAULT_CONFIG = "config.toml"
+SETUP_HINT = (
+    "No Discord token: set DISCORD_TOKEN or [discord] token in {config} "
+    "(see README, 'Running for real'). To try the bot without one: python -m bot sandbox"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="microblog-bot", description=__doc__)
+    parser.add_argument("--config", default=DEFAULT_CONFIG, help="TOML file (default: %(default)s)")
+    verbs = parser.add_subparsers(dest="verb")
+    verbs.add_parser("run", help="connect to Discord and serve the slash commands")
+    sync = verbs.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument(
+        "--guild", type=int, help="a guild id (instant); default: dev_guild_id or global"
+    )
+    sync.add_argument("--force", action="store_true", help="send even if Discord's copy matches")
+    db = verbs.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"], help="apply the migrations")
+    verbs.add_parser("sandbox", help="try the bot in this terminal against a loopback Discord")
+    check = verbs.add_parser("check-config", help="validate the config file and say what is wrong")
+    check.add_argument("file", nargs="?", help="the file to check (default: --config)")
+    for verb in verbs.choices.values():  # accept --config after the verb too
+        verb.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config_path = getattr(args, "file", None) or args.config
+    try:
+        settings = load_config(config_path)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    verb = args.verb or ("run" if settings.discord.token else "sandbox")
+    if verb == "check-config":
+        source = config_path if Path(config_path).exists() else f"{config_path} (absent: defaults)"
+        print(f"{source}: OK")
+        return 0
+    if verb == "sandbox":
+        from bot.sandbox import run_sandbox
+
+        return asyncio.run(run_sandbox(settings))
+    configure_logging(settings.logging, secrets=[settings.discord.token])
+    if verb == "db":
+        return asyncio.run(_upgrade(settings))
+    if not settings.discord.token:
+        print(SETUP_HINT.format(config=config_path), file=sys.stderr)
+        return 2
+    if verb == "sync":
+        from bot.runner import sync_only
+
+        guild = args.guild or settings.discord.dev_guild_id
+        changed = asyncio.run(sync_only(settings, guild, args.force))
+        print("Commands synced." if changed else "Commands already up to date; nothing sent.")
+        return 0
+    from bot.runner import run_bot
+
+    asyncio.run(run_bot(settings))
+    return 0
+
+
+async def _upgrade(settings: Settings) -> int:
+    from bot.db.engine import Database
+    from bot.db.migrate import current_revision, upgrade
+
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+        print(f"Database at revision {await current_revision(database)}.")
+    finally:
+        await database.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

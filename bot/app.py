@@ -1,0 +1,40 @@
+"""Builds the application below Discord: database, hasher and services, from Settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from bot.clock import Clock, utcnow
+from bot.config import Settings
+from bot.db.engine import Database
+from bot.db.migrate import upgrade
+from bot.security import PasswordHasher
+from bot.services.auth import AuthService
+from bot.services.posts import PostService
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    database: Database
+    hasher: PasswordHasher
+    auth: AuthService
+    posts: PostService
+
+
+@asynccontextmanager
+async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncIterator[Services]:
+    """Migrate the database, build the services; dispose of everything on the way out."""
+    database = Database(settings.database.url, echo=settings.database.echo)
+    hasher = PasswordHasher(settings.auth.bcrypt_rounds, settings.auth.hash_concurrency)
+    try:
+        await upgrade(database)
+        await hasher.prepare()
+        auth = AuthService(database, hasher, settings.auth, clock)
+        posts = PostService(database, auth, settings.posts, clock)
+        yield Services(settings, database, hasher, auth, posts)
+    finally:
+        hasher.close()
+        await database.dispose()

@@ -1,0 +1,65 @@
+"""The discord.py Bot subclass: holds the services, loads the cogs, routes components."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord.ext import commands
+
+from bot.app import Services
+from bot.routing import InteractionRouter
+from bot.sync import sync_commands
+from bot.tree import BotTree, report_error
+
+_log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.auth", "cogs.posts")
+# Slash commands and buttons need no privileged intent (no message content, no members).
+INTENTS = discord.Intents(guilds=True)
+
+
+class MicroblogBot(commands.AutoShardedBot):
+    def __init__(
+        self, services: Services, *, sync_on_start: bool | None = None, **client_options: Any
+    ) -> None:
+        discord_settings = services.settings.discord
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=INTENTS,
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=BotTree,
+            shard_count=discord_settings.shard_count,
+            shard_ids=list(discord_settings.shard_ids) if discord_settings.shard_ids else None,
+            **client_options,
+        )
+        self.services = services
+        self.router = InteractionRouter()
+        self.sync_on_start = (
+            discord_settings.sync == "auto" if sync_on_start is None else sync_on_start
+        )
+
+    async def setup_hook(self) -> None:
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_on_start:
+            guild_id = self.services.settings.discord.dev_guild_id
+            changed = await sync_commands(self, guild_id)
+            _log.info("Slash commands %s", "synced" if changed else "already up to date")
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: everything is a slash command."""
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type not in (
+            discord.InteractionType.component,
+            discord.InteractionType.modal_submit,
+        ):
+            return
+        try:
+            handler, args = self.router.resolve(str((interaction.data or {}).get("custom_id", "")))
+            await handler(interaction, args)
+        except Exception as error:  # the one error path, as for slash commands
+            await report_error(interaction, error)

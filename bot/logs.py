@@ -1,0 +1,122 @@
+"""Logging: one line per event (text or JSON), and no secret ever reaches a handler.
+
+discord.py logs every raw gateway payload at DEBUG, including what people typed into
+modals (passwords). A filter on the discord loggers rewrites those payloads before any
+handler, ours or pytest's, sees the record; a second one on our handler masks the token.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.config import LoggingSettings
+
+REDACTED = "<redacted>"
+_MODAL_SUBMIT = 5
+
+
+def redact_payload(value: Any) -> Any:
+    """A copy of a gateway payload with every modal-submitted value replaced."""
+    if isinstance(value, dict):
+        if value.get("t") == "INTERACTION_CREATE" and isinstance(value.get("d"), dict):
+            return {**value, "d": redact_payload(value["d"])}
+        if value.get("type") == _MODAL_SUBMIT and isinstance(value.get("data"), dict):
+            data = value["data"]
+            return {
+                **value,
+                "data": {**data, "components": _redact_components(data.get("components"))},
+            }
+        return value
+    return value
+
+
+def _redact_components(components: Any) -> Any:
+    if isinstance(components, list):
+        return [_redact_components(c) for c in components]
+    if isinstance(components, dict):
+        return {
+            key: (REDACTED if key in {"value", "values"} else _redact_components(inner))
+            for key, inner in components.items()
+        }
+    return components
+
+
+class RedactModalValues(logging.Filter):
+    """Rewrites discord.py's payload logs in place; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(redact_payload(arg) for arg in record.args)
+        elif isinstance(record.args, dict):
+            record.args = redact_payload(record.args)
+        return True
+
+
+class MaskSecrets(logging.Filter):
+    """Last line of defence on our handler: the literal token never leaves the process."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(secret in message for secret in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, REDACTED)
+                record.msg, record.args = message, None
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key in ("command", "user_id", "interaction_id", "custom_id"):
+            if hasattr(record, key):
+                entry[key] = getattr(record, key)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def install_redaction() -> None:
+    """Attach the payload filter to discord.py's loggers (idempotent)."""
+    # Importing discord.py creates the loggers the filter must sit on.
+    import discord.gateway  # noqa: F401
+
+    names = [
+        n for n in logging.Logger.manager.loggerDict if n == "discord" or n.startswith("discord.")
+    ]
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactModalValues) for f in logger.filters):
+            logger.addFilter(RedactModalValues())
+
+
+def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) -> None:
+    install_redaction()
+    handler = logging.StreamHandler(sys.stderr)
+    if settings.format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    handler.addFilter(RedactModalValues())  # also covers loggers created after install
+    handler.addFilter(MaskSecrets(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(settings.level)
+    # Alembic announces each of its plugins at INFO on every start; only migrations matter.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)

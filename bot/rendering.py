@@ -1,0 +1,83 @@
+"""How posts and feeds look in Discord. Every Discord limit holds whatever users wrote."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+
+from bot.routing import custom_id
+from bot.services.views import FeedPage, PostView
+
+# Discord's embed limits.
+EMBED_TOTAL = 6000
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+DESCRIPTION = 4096
+TITLE = 256
+ELLIPSIS = "…"
+COLOUR = discord.Colour.blurple()
+FEED_ROUTE = "feed"
+NO_CURSOR = "-"
+
+
+def relative(moment: datetime) -> str:
+    return f"<t:{int(moment.timestamp())}:R>"
+
+
+def cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary when one is near, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS)]
+    space = max(head.rfind(" "), head.rfind("\n"))
+    if space >= limit * 0.8:
+        head = head[:space]
+    return head.rstrip() + ELLIPSIS
+
+
+def post_embed(post: PostView) -> discord.Embed:
+    """One post, the way the feed shows it."""
+    embed = discord.Embed(description=cut(post.body, DESCRIPTION), colour=COLOUR)
+    embed.set_author(name=cut(post.author, 256))
+    when = f"Posted {relative(post.created_at)}"
+    if post.edited_at is not None:
+        when += f" · edited {relative(post.edited_at)}"
+    embed.add_field(name=f"Post #{post.id}", value=when, inline=False)
+    return embed
+
+
+def feed_embed(page: FeedPage, title: str) -> discord.Embed:
+    embed = discord.Embed(title=cut(title, TITLE), colour=COLOUR)
+    if not page.posts:
+        embed.description = "No posts yet. Write the first one with /post."
+        return embed
+    budget = EMBED_TOTAL - len(embed.title or "") - 100  # headroom for the footer
+    per_post = budget // len(page.posts)
+    for post in page.posts:
+        name = cut(f"{post.author} · #{post.id}", FIELD_NAME)
+        meta = relative(post.created_at) + (" (edited)" if post.edited_at else "")
+        room = min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1
+        embed.add_field(name=name, value=f"{cut(post.body, room)}\n{meta}", inline=False)
+    embed.set_footer(text="Use the buttons to page through older and newer posts.")
+    return embed
+
+
+class FeedButtons(discord.ui.View):
+    """Older/Newer, with the cursor inside each custom_id (see bot.routing)."""
+
+    def __init__(self, page: FeedPage) -> None:
+        super().__init__(timeout=None)
+        for label, cursor in (("Newer", page.newer), ("Older", page.older)):
+            self.add_item(
+                discord.ui.Button(
+                    label=label,
+                    style=discord.ButtonStyle.secondary,
+                    custom_id=custom_id(FEED_ROUTE, cursor or f"{NO_CURSOR}{label[0].lower()}"),
+                    disabled=cursor is None,
+                )
+            )
+
+    def is_dispatchable(self) -> bool:
+        # Routed by custom_id, not by this object: nothing to keep in discord.py's view store.
+        return False

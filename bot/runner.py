@@ -1,0 +1,83 @@
+"""Running the bot: endpoints, services, the gateway, and a clean stop on SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from bot.app import open_services
+from bot.client import MicroblogBot
+from bot.config import DiscordSettings, Settings
+from bot.sync import sync_commands
+
+_log = logging.getLogger(__name__)
+DRAIN_SECONDS = 5.0  # in-flight commands may finish this long after the gateway closes
+
+
+def use_endpoints(settings: DiscordSettings) -> None:
+    """Point discord.py at Discord, a REST/gateway proxy, or the loopback double.
+
+    Route.BASE is read whenever a request is built (interaction callbacks and webhooks
+    too), DEFAULT_GATEWAY whenever a non-sharded connection or a resume starts.
+    """
+    discord.http.Route.BASE = settings.api_base_url
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until the gateway fails for good, or ``stop`` is set (SIGINT/SIGTERM set it)."""
+    use_endpoints(settings.discord)
+    stop = stop or asyncio.Event()
+    _install_signal_handlers(stop)
+    async with open_services(settings) as services:
+        bot = MicroblogBot(services)
+        async with bot:
+            runner = asyncio.create_task(bot.start(settings.discord.token), name="gateway")
+            stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            _log.info("Shutting down")
+            await bot.close()
+            stopper.cancel()
+            await _drain({runner, stopper})
+            if runner in done:
+                runner.result()  # a login failure or fatal gateway error surfaces here
+    _log.info("Stopped cleanly")
+
+
+async def sync_only(settings: Settings, guild_id: int | None, force: bool) -> bool:
+    """Log in over REST only (no gateway) and register the commands."""
+    use_endpoints(settings.discord)
+    async with open_services(settings) as services:
+        bot = MicroblogBot(services, sync_on_start=False)
+        async with bot:
+            await bot.login(settings.discord.token)
+            return await sync_commands(bot, guild_id, force=force)
+
+
+async def _drain(exclude: set[asyncio.Task[object]]) -> None:
+    """Let commands already running finish (their transactions commit or roll back whole)."""
+    current = asyncio.current_task()
+    pending = {t for t in asyncio.all_tasks() if t is not current and t not in exclude}
+    if pending:
+        _, still = await asyncio.wait(pending, timeout=DRAIN_SECONDS)
+        for task in still:
+            task.cancel()  # a cancelled transaction rolls back: nothing half-written
+    for task in exclude:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            if task.done():
+                continue
+            await task
+
+
+def _install_signal_handlers(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(signum, stop.set)

@@ -1,0 +1,302 @@
+"""The sandbox: the real bot and the real discord.py client against a loopback Discord,
+with this terminal standing in for the Discord app.
+
+Type what you would type in Discord (``/register``, ``/post hello world``, ``/feed``),
+press a button by its label (``press Older``), switch person (``as bob``). Modals become
+prompts; password fields are not echoed. Lines can also come from a pipe, one per line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+import re
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.app import open_services
+from bot.client import MicroblogBot
+from bot.config import Settings
+from bot.discord_double import (
+    DiscordDouble,
+    DoubleTimeout,
+    InteractionHandle,
+    RecordedMessage,
+    RecordedModal,
+    User,
+    running_bot,
+)
+from bot.runner import use_endpoints
+
+HELP = """\
+Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
+  /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
+press LABEL    press a button on the last message that had buttons (e.g. press Older)
+as NAME        become another Discord user (e.g. as bob); everyone starts logged out
+help, quit"""
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::[tTdDfFR])?>")
+_MODAL = 9
+_OPTION_STRING, _OPTION_INTEGER, _OPTION_BOOLEAN = 3, 4, 5
+
+
+@dataclass
+class Terminal:
+    """Where the sandbox reads and writes; a pipe works as well as a person."""
+
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+
+    @property
+    def interactive(self) -> bool:
+        return self.stdin.isatty()
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.stdout, flush=True)
+
+    async def ask(self, prompt: str, *, secret: bool = False) -> str | None:
+        """A line from the person (None at end of input); secrets are never echoed."""
+        if self.interactive:
+            reader = (lambda: getpass.getpass(prompt)) if secret else (lambda: input(prompt))
+            try:
+                return await asyncio.to_thread(reader)
+            except EOFError:
+                return None
+        line = await asyncio.to_thread(self.stdin.readline)
+        if not line:
+            return None
+        line = line.rstrip("\n")
+        self.say(f"{prompt}{'*' * len(line) if secret else line}")
+        return line
+
+
+def relative_time(match: re.Match[str], now: datetime | None = None) -> str:
+    seconds = int((now or datetime.now(UTC)).timestamp()) - int(match.group(1))
+    ahead = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size or unit == "second":
+            count = seconds // size
+            amount = (
+                "just now"
+                if unit == "second" and count < 5
+                else f"{count} {unit}{'s' * (count != 1)}"
+            )
+            break
+    if amount == "just now":
+        return amount
+    return f"in {amount}" if ahead else f"{amount} ago"
+
+
+def render(message: RecordedMessage) -> str:
+    """A Discord message as plain text: content, embeds, buttons."""
+    lines: list[str] = []
+    if message.ephemeral:
+        lines.append("(only you can see this)")
+    if message.content:
+        lines.append(message.content)
+    for embed in message.embeds:
+        lines.extend(_render_embed(embed))
+    buttons = [f"({label})" if disabled else f"[{label}]" for label, _, disabled in message.buttons]
+    if buttons:
+        lines.append(" ".join(buttons))
+    return _TIMESTAMP.sub(relative_time, "\n".join(lines))
+
+
+def _render_embed(embed: dict[str, Any]) -> list[str]:
+    lines = ["┌──"]
+    if embed.get("author"):
+        lines.append(f"│ {embed['author'].get('name', '')}")
+    if embed.get("title"):
+        lines.append(f"│ {embed['title']}")
+    if embed.get("description"):
+        lines.extend(f"│ {line}" for line in embed["description"].splitlines())
+    for item in embed.get("fields", []):
+        lines.append(f"│ ▸ {item['name']}")
+        lines.extend(f"│   {line}" for line in item["value"].splitlines())
+    if embed.get("footer"):
+        lines.append(f"│ {embed['footer'].get('text', '')}")
+    lines.append("└──")
+    return lines
+
+
+def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, object]:
+    """``a b c`` fills the command's options in order (the last string option takes the
+    rest); ``name:value`` sets one by name."""
+    options = list((definition or {}).get("options", []))
+    by_name = {o["name"]: o for o in options}
+    values: dict[str, object] = {}
+    named = re.findall(r"(\w+):(\S+)", text)
+    if named and all(name in by_name for name, _ in named):
+        for name, raw in named:
+            values[name] = _convert(raw, by_name[name])
+        return values
+    words = text.split()
+    for index, option in enumerate(options):
+        if not words:
+            break
+        takes_rest = option["type"] == _OPTION_STRING and not any(
+            o["type"] == _OPTION_STRING for o in options[index + 1 :]
+        )
+        raw = " ".join(words) if takes_rest else words[0]
+        words = [] if takes_rest else words[1:]
+        values[option["name"]] = _convert(raw, option)
+    return values
+
+
+def _convert(raw: str, option: dict[str, Any]) -> object:
+    if option["type"] == _OPTION_INTEGER:
+        try:
+            return int(raw.lstrip("#"))
+        except ValueError:
+            return raw  # sent as typed: the bot answers as it would to a hostile client
+    if option["type"] == _OPTION_BOOLEAN:
+        return raw.lower() in {"true", "yes", "1", "on"}
+    return raw
+
+
+class Sandbox:
+    def __init__(self, double: DiscordDouble, terminal: Terminal) -> None:
+        self.double = double
+        self.terminal = terminal
+        self.users: dict[str, User] = {}
+        self.user = self._become("you")
+        self.last_with_buttons: RecordedMessage | None = None
+
+    def _become(self, name: str) -> User:
+        if name not in self.users:
+            self.users[name] = self.double.add_user(name)
+        self.user = self.users[name]
+        return self.user
+
+    async def repl(self) -> None:
+        self.terminal.say(HELP)
+        while True:
+            line = await self.terminal.ask(f"\n{self.user.username}> ")
+            if line is None:
+                return
+            line = line.strip()
+            if not line:
+                continue
+            if line in {"quit", "exit"}:
+                return
+            try:
+                await self.handle(line)
+            except DoubleTimeout:
+                self.terminal.say(
+                    "(no answer from the bot: Discord would say 'The application did not respond')"
+                )
+
+    async def handle(self, line: str) -> None:
+        if line == "help":
+            self.terminal.say(HELP)
+        elif line.startswith("as "):
+            self._become(line[3:].strip() or "you")
+            self.terminal.say(f"(you are now Discord user {self.user.username})")
+        elif line.startswith(("press ", "click ")):
+            await self._press(line.split(" ", 1)[1].strip().strip("[]"))
+        elif line.startswith("/"):
+            name, _, rest = line[1:].partition(" ")
+            definition = self._definition(name)
+            if definition is None:
+                self.terminal.say(f"(no such command /{name}; try help)")
+                return
+            handle = await self.double.send_slash(
+                self.user, name, parse_options(rest, definition) or None
+            )
+            await self._show(handle)
+        else:
+            self.terminal.say("(type a /command, 'press LABEL', 'as NAME', 'help' or 'quit')")
+
+    def _definition(self, name: str) -> dict[str, Any] | None:
+        for scope in (self.double.guild_id, None):
+            for command in self.double.registered_commands(scope):
+                if command["name"] == name:
+                    return command
+        return None
+
+    async def _press(self, label: str) -> None:
+        message = self.last_with_buttons
+        if message is None:
+            self.terminal.say("(no message with buttons yet)")
+            return
+        current = self.double.message(message.id)
+        matches = [b for b in current.buttons if b[0] and b[0].casefold() == label.casefold()]
+        if not matches:
+            self.terminal.say(f"(no button {label!r}; buttons: {[b[0] for b in current.buttons]})")
+            return
+        if matches[0][2]:
+            self.terminal.say(f"(the {matches[0][0]} button is disabled)")
+            return
+        await self._show(await self.double.click_button(self.user, current, str(matches[0][1])))
+
+    async def _show(self, handle: InteractionHandle) -> None:
+        response = await handle.response(timeout=10)
+        if response.type == _MODAL:
+            await self._fill(await handle.modal())
+            return
+        message = await handle.message(timeout=30)
+        self._print(message)
+
+    def _print(self, message: RecordedMessage) -> None:
+        self.terminal.say(render(message))
+        if message.buttons:
+            self.last_with_buttons = message
+
+    async def _fill(self, modal: RecordedModal) -> None:
+        self.terminal.say(f"┌ {modal.title} (a form only you can see)")
+        values: dict[str, str] = {}
+        for item in modal.inputs:
+            secret = "password" in item.custom_id
+            multiline = " (one line here)" if item.style == 2 else ""
+            answer = await self.terminal.ask(f"│ {item.label}{multiline}: ", secret=secret)
+            if answer is None:
+                self.terminal.say("└ (form closed)")
+                return
+            values[item.custom_id] = answer
+        try:
+            handle = await self.double.submit_modal(self.user, modal, values)
+        except ValueError as refusal:  # what Discord's own client refuses to submit
+            self.terminal.say(f"└ Discord would not submit that: {refusal}")
+            return
+        self.terminal.say("└ (submitted)")
+        self._print(await handle.message(timeout=30))
+
+
+async def run_sandbox(settings: Settings, terminal: Terminal | None = None) -> int:
+    terminal = terminal or Terminal()
+    # The bot's own logs would drown the conversation; warnings and errors still show.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    with tempfile.TemporaryDirectory(prefix="microblog-sandbox-") as directory:
+        async with DiscordDouble() as double:
+            sandbox_settings = settings.model_copy(
+                update={
+                    "discord": settings.discord.model_copy(
+                        update={
+                            "token": double.token,
+                            "api_base_url": double.api_base_url,
+                            "gateway_url": double.gateway_url,
+                            "dev_guild_id": double.guild_id,
+                            "sync": "auto",
+                            "shard_count": None,
+                            "shard_ids": None,
+                        }
+                    ),
+                    "database": settings.database.model_copy(
+                        update={"url": f"sqlite+aiosqlite:///{Path(directory) / 'sandbox.db'}"}
+                    ),
+                }
+            )
+            use_endpoints(sandbox_settings.discord)
+            terminal.say("Starting the sandbox: the bot is connecting to a loopback Discord...")
+            async with open_services(sandbox_settings) as services:
+                bot = MicroblogBot(services)
+                async with running_bot(bot, double):
+                    terminal.say("Connected. This database is thrown away when you quit.\n")
+                    await Sandbox(double, terminal).repl()
+    terminal.say("Bye.")
+    return 0

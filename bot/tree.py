@@ -1,0 +1,93 @@
+"""The one error path: every slash command, button and modal ends up here when it fails."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserError
+
+_log = logging.getLogger(__name__)
+
+APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."
+
+
+async def reply(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    embeds: list[discord.Embed] | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = True,
+) -> None:
+    """Answer an interaction whether or not it was deferred; never pings anyone."""
+    kwargs: dict[str, Any] = {
+        "content": content,
+        "ephemeral": ephemeral,
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if embeds is not None or embed is not None:
+        kwargs["embeds"] = embeds if embeds is not None else [embed]
+    if view is not None:
+        kwargs["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(**kwargs)
+    else:
+        await interaction.response.send_message(**kwargs)
+
+
+def user_message(error: BaseException) -> str | None:
+    """The sentence to show for an expected failure, or None for a bug."""
+    while isinstance(error, (app_commands.CommandInvokeError, app_commands.TransformerError)):
+        if isinstance(error, app_commands.TransformerError) and not isinstance(
+            error.__cause__, UserError
+        ):
+            return f"That value is not valid for {error.transformer.type.name.lower()} options."
+        if error.__cause__ is None:
+            break
+        error = error.__cause__
+    if isinstance(error, UserError):
+        return error.message
+    if isinstance(error, app_commands.CommandNotFound):
+        return "That command does not exist any more. Discord may still be updating its list."
+    if isinstance(error, app_commands.CommandSignatureMismatch):
+        return "That command changed since Discord last saw it. Please try again in a minute."
+    if isinstance(error, app_commands.MissingPermissions):
+        return "You need the Manage Channels permission for that."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You cannot use that command here."
+    return None
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Domain errors become their own ephemeral text; anything else is logged and apologised for.
+
+    Logs name the command and user, never option or modal values.
+    """
+    message = user_message(error)
+    if message is None:
+        command = interaction.command.qualified_name if interaction.command else None
+        custom = (interaction.data or {}).get("custom_id") if interaction.data else None
+        _log.error(
+            "Unhandled error in %s by user %s",
+            command or custom or f"interaction type {interaction.type.value}",
+            interaction.user.id,
+            exc_info=error,
+            extra={"command": command, "user_id": interaction.user.id, "custom_id": custom},
+        )
+        message = APOLOGY
+    try:
+        await reply(interaction, message, ephemeral=True)
+    except discord.HTTPException:
+        _log.warning("Could not deliver an error reply to user %s", interaction.user.id)
+
+
+class BotTree(app_commands.CommandTree):
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)

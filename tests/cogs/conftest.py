@@ -1,0 +1,121 @@
+"""End to end: our bot, the real discord.py client, the loopback Discord, a real database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.app import Services, open_services
+from bot.client import MicroblogBot
+from bot.config import Settings, parse_settings
+from bot.discord_double import DiscordDouble, RecordedMessage, User, running_bot
+from tests import databases
+from tests.conftest import STRONG_PASSWORD, FakeClock
+
+
+def e2e_settings(
+    double: DiscordDouble, database_url: str, **sections: dict[str, object]
+) -> Settings:
+    raw: dict[str, dict[str, object]] = {
+        "discord": {
+            "token": double.token,
+            "api_base_url": double.api_base_url,
+            "gateway_url": double.gateway_url,
+            "dev_guild_id": double.guild_id,
+        },
+        "database": {"url": database_url},
+        "auth": {"bcrypt_rounds": 4},
+        "posts": {"cooldown_seconds": 0},
+    }
+    for name, values in sections.items():
+        raw.setdefault(name, {}).update(values)
+    return parse_settings(raw)
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[DiscordDouble]:
+    async with DiscordDouble(heartbeat_interval_ms=2_000) as instance:
+        yield instance
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, sqlite_template: Path) -> str:
+    return databases.copy_sqlite(sqlite_template, tmp_path)
+
+
+BotFactory = Callable[..., AbstractAsyncContextManager[MicroblogBot]]
+
+
+@pytest.fixture
+def start_microblog(double: DiscordDouble, database_url: str, clock: FakeClock) -> BotFactory:
+    """``async with start_microblog(**sections) as bot``: a bot process, restartable."""
+
+    @asynccontextmanager
+    async def start(**sections: dict[str, object]) -> AsyncIterator[MicroblogBot]:
+        settings = e2e_settings(double, database_url, **sections)
+        async with open_services(settings, clock) as services:
+            # on_ready waits this long after the last guild arrives; 2 s by default.
+            bot = MicroblogBot(services, guild_ready_timeout=0.05)
+            async with running_bot(bot, double):
+                yield bot
+
+    return start
+
+
+@pytest.fixture
+async def microblog(start_microblog: BotFactory) -> AsyncIterator[MicroblogBot]:
+    async with start_microblog() as bot:
+        yield bot
+
+
+@pytest.fixture
+def services(microblog: MicroblogBot) -> Services:
+    return microblog.services
+
+
+class Person:
+    """A Discord user, doing what people do in Discord, through the double."""
+
+    def __init__(self, double: DiscordDouble, user: User) -> None:
+        self.double = double
+        self.user = user
+
+    async def run(self, name: str, **options: object) -> RecordedMessage:
+        handle = await self.double.send_slash(self.user, name, options or None)
+        return await handle.message()
+
+    async def fill_modal(
+        self, name: str, values: dict[str, str], **options: object
+    ) -> RecordedMessage:
+        handle = await self.double.send_slash(self.user, name, options or None)
+        modal = await handle.modal()
+        submitted = await self.double.submit_modal(self.user, modal, values)
+        return await submitted.message()
+
+    async def register(
+        self, username: str, password: str = STRONG_PASSWORD, repeat: str | None = None
+    ) -> RecordedMessage:
+        return await self.fill_modal(
+            "register",
+            {"username": username, "password": password, "password_repeat": repeat or password},
+        )
+
+    async def login(self, username: str, password: str = STRONG_PASSWORD) -> RecordedMessage:
+        return await self.fill_modal("login", {"username": username, "password": password})
+
+    async def click(self, message: RecordedMessage, label: str) -> RecordedMessage:
+        handle = await self.double.click_button(self.user, message, message.button(label))
+        return await handle.message()
+
+
+@pytest.fixture
+def alice(double: DiscordDouble) -> Person:
+    return Person(double, double.add_user("alice_discord"))
+
+
+@pytest.fixture
+def bob(double: DiscordDouble) -> Person:
+    return Person(double, double.add_user("bob_discord"))
