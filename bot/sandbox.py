@@ -125,22 +125,26 @@ def _render_embed(embed: dict[str, Any]) -> list[str]:
 
 
 def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, object]:
-    """``a b c`` fills the command's options in order (the last string option takes the
-    rest); ``name:value`` sets one by name."""
+    """``name:value`` sets an option by name; the other words fill the remaining options in
+    order, the last text option taking the rest of the line (``/edit 3 new words``)."""
     options = list((definition or {}).get("options", []))
     by_name = {o["name"]: o for o in options}
     values: dict[str, object] = {}
-    named = re.findall(r"(\w+):(\S+)", text)
-    if named and all(name in by_name for name, _ in named):
-        for name, raw in named:
-            values[name] = _convert(raw, by_name[name])
-        return values
-    words = text.split()
-    for index, option in enumerate(options):
+
+    def take_named(match: re.Match[str]) -> str:
+        name, raw = match.group(1), match.group(2)
+        if name not in by_name:
+            return match.group(0)  # "note:this" in a post is just text
+        values[name] = _convert(raw, by_name[name])
+        return ""
+
+    words = re.sub(r"(?<!\S)(\w+):(\S+)", take_named, text).split()
+    remaining = [o for o in options if o["name"] not in values]
+    for index, option in enumerate(remaining):
         if not words:
             break
         takes_rest = option["type"] == _OPTION_STRING and not any(
-            o["type"] == _OPTION_STRING for o in options[index + 1 :]
+            o["type"] == _OPTION_STRING for o in remaining[index + 1 :]
         )
         raw = " ".join(words) if takes_rest else words[0]
         words = [] if takes_rest else words[1:]

@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserError
+from bot.options import BadOption, check_options, leaf_command
 
 _log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def user_message(error: BaseException) -> str | None:
         if error.__cause__ is None:
             break
         error = error.__cause__
-    if isinstance(error, UserError):
+    if isinstance(error, (UserError, BadOption)):
         return error.message
     if isinstance(error, app_commands.CommandNotFound):
         return "That command does not exist any more. Discord may still be updating its list."
@@ -87,6 +88,15 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 
 class BotTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Re-check what Discord checks, for payloads that never went through Discord."""
+        if interaction.type is discord.InteractionType.application_command:
+            data: dict[str, Any] = dict(interaction.data or {})  # type: ignore[arg-type]
+            command, options = leaf_command(self, data, interaction.guild_id)
+            if command is not None:
+                check_options(command, options)
+        return True
+
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:

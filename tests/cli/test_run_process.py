@@ -1,0 +1,125 @@
+"""The contract operators rely on, as a black box: config file in, Discord traffic out.
+
+``python -m bot run --config FILE`` runs as its own process against the loopback double.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.discord_double import DiscordDouble
+from tests.cogs.conftest import Person
+from tests.databases import copy_sqlite
+
+PASSWORD = "Zebra-Quantum-Marmalade-42"
+
+
+def write_config(path: Path, double: DiscordDouble, database_url: str, **logging: str) -> Path:
+    logging_lines = "".join(f'{key} = "{value}"\n' for key, value in logging.items())
+    path.write_text(
+        "[discord]\n"
+        f'token = "{double.token}"\n'
+        f'api_base_url = "{double.api_base_url}"\n'
+        f'gateway_url = "{double.gateway_url}"\n'
+        f"dev_guild_id = {double.guild_id}\n"
+        "[database]\n"
+        f'url = "{database_url}"\n'
+        "[auth]\nbcrypt_rounds = 4\n"
+        "[posts]\ncooldown_seconds = 0\n"
+        f"[logging]\n{logging_lines}",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.fixture
+async def double() -> AsyncIterator[DiscordDouble]:
+    async with DiscordDouble(heartbeat_interval_ms=2_000) as instance:
+        yield instance
+
+
+async def start_process(*args: str, cwd: Path) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_run_against_the_double_then_sigterm_stops_cleanly(
+    double: DiscordDouble, tmp_path: Path, sqlite_template: Path
+) -> None:
+    config = write_config(
+        tmp_path / "config.toml",
+        double,
+        copy_sqlite(sqlite_template, tmp_path),
+        level="DEBUG",
+        format="json",
+    )
+    process = await start_process("run", "--config", str(config), cwd=tmp_path)
+    try:
+        await double.wait_for_ready(timeout=30)
+        alice = Person(double, double.add_user("alice_discord"))
+        # setup_hook synced the commands to the dev guild before the gateway connected.
+        assert double.registered_commands(double.guild_id)
+        assert "Welcome, **alice**" in (await alice.register("alice", PASSWORD)).content
+        assert (await alice.run("post", content="hello from a process")).embeds
+        feed = await alice.run("feed")
+        assert feed.embeds[0]["fields"][0]["value"].startswith("hello from a process")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
+    log = stderr.decode()
+    assert process.returncode == 0, log[-3000:]
+    lines = [json.loads(line) for line in log.splitlines() if line.strip()]
+    assert any(line["message"] == "Stopped cleanly" for line in lines)
+    assert any("INTERACTION_CREATE" in line["message"] for line in lines)  # DEBUG was on
+    assert PASSWORD not in log
+    assert double.token not in log
+    assert double.violations == []
+
+
+async def test_run_without_a_token_says_how_to_set_one(tmp_path: Path) -> None:
+    process = await start_process("run", cwd=tmp_path)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert stderr.decode().strip().splitlines() == [
+        "No Discord token: set DISCORD_TOKEN or [discord] token in config.toml (see README, "
+        "'Running for real'). To try the bot without one: python -m bot sandbox"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (
+            "[auth]\nbcrypt_rounds = 99\n",
+            "error: config.toml: [auth] bcrypt_rounds: "
+            "Input should be less than or equal to 16 (got 99)",
+        ),
+        ("[discord]\ntokn = 'x'\n", "error: config.toml: [discord] tokn: unknown key"),
+    ],
+)
+async def test_bad_config_stops_with_one_line(tmp_path: Path, content: str, expected: str) -> None:
+    (tmp_path / "config.toml").write_text(content)
+    for verb in ("run", "check-config"):
+        process = await start_process(verb, cwd=tmp_path)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 2
+        lines = stderr.decode().strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(expected)

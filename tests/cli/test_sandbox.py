@@ -1,0 +1,106 @@
+"""The sandbox, as a newcomer meets it: one command, no token, typing (or piping) lines."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.sandbox import _TIMESTAMP, parse_options, relative_time
+
+SCRIPT = """\
+/register
+alice
+correct horse battery staple
+correct horse battery staple
+/post hello @everyone from the sandbox
+/post
+second post, written in the form
+/post third
+/post fourth
+/post fifth
+/post sixth
+/feed
+press Older
+as bob
+/post I am not logged in
+/login
+alice
+wrong password here
+/feed alice
+quit
+"""
+
+
+async def _sandbox(stdin: str, *args: str, cwd: Path) -> tuple[int, str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=90)
+    return process.returncode or 0, stdout.decode(), stderr.decode()
+
+
+async def test_scripted_sandbox_session(tmp_path: Path) -> None:
+    # Cost 4 keeps the test quick; the sandbox otherwise uses the configured cost.
+    (tmp_path / "config.toml").write_text(
+        "[auth]\nbcrypt_rounds = 4\n[posts]\ncooldown_seconds = 0\n"
+    )
+    code, out, err = await _sandbox(SCRIPT, "sandbox", cwd=tmp_path)
+    assert code == 0, err
+    assert "Welcome, **alice**!" in out
+    assert "correct horse battery staple" not in out  # passwords are masked even from a pipe
+    assert "│ Your post (one line here): second post, written in the form" in out
+    assert "│ hello @everyone from the sandbox" in out
+    assert "[Older]" in out and "(Newer)" in out
+    older_page = out.split("you> press Older", 1)[1].split("bob>", 1)[0]
+    assert "hello @everyone from the sandbox" in older_page and "sixth" not in older_page
+    assert "You are not logged in. Use /login first." in out
+    assert "Incorrect username or password." in out
+    assert "Posts by alice" in out
+    assert "Traceback" not in out + err
+    assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
+
+
+async def test_no_token_means_sandbox(tmp_path: Path) -> None:
+    code, out, err = await _sandbox("/whoami\nquit\n", cwd=tmp_path)
+    assert code == 0, err
+    assert "Starting the sandbox" in out
+    assert "You are not logged in" in out
+
+
+def test_relative_time_in_words() -> None:
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def words(seconds_ago: int) -> str:
+        stamp = f"<t:{int(now.timestamp()) - seconds_ago}:R>"
+        match = _TIMESTAMP.fullmatch(stamp)
+        assert match is not None
+        return relative_time(match, now)
+
+    assert words(2) == "just now"
+    assert words(90) == "1 minute ago"
+    assert words(7200) == "2 hours ago"
+    assert words(-3 * 86400) == "in 3 days"
+
+
+def test_parse_options_by_position_and_name() -> None:
+    post = {"options": [{"name": "content", "type": 3}]}
+    edit = {"options": [{"name": "post", "type": 4}, {"name": "content", "type": 3}]}
+    feed = {"options": [{"name": "user", "type": 3}, {"name": "share", "type": 5}]}
+    assert parse_options("hello world", post) == {"content": "hello world"}
+    assert parse_options("note:this stays text", post) == {"content": "note:this stays text"}
+    assert parse_options("#3 new words here", edit) == {"post": 3, "content": "new words here"}
+    assert parse_options("alice share:true", feed) == {"user": "alice", "share": True}
+    assert parse_options("share:yes user:alice", feed) == {"share": True, "user": "alice"}
+    assert parse_options("", post) == {}

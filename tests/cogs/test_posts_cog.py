@@ -1,0 +1,168 @@
+"""/post, /feed, /edit, /delete through the real discord.py client."""
+
+from __future__ import annotations
+
+from bot.client import MicroblogBot
+from bot.discord_double import DiscordDouble, choice_names
+from tests.cogs.conftest import Person
+from tests.conftest import FakeClock
+
+
+def _post_id(message) -> int:  # type: ignore[no-untyped-def]
+    return int(message.embeds[0]["fields"][0]["name"].removeprefix("Post #"))
+
+
+def _bodies(feed) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f["value"].split("\n")[0] for f in feed.embeds[0].get("fields", [])]
+
+
+async def test_mentions_in_posts_never_ping(
+    microblog: MicroblogBot, double: DiscordDouble, alice: Person
+) -> None:
+    await alice.register("alice")
+    text = f"@everyone @here <@{alice.user.id}> <@&{double.guild_id}> hi"
+    posted = await alice.run("post", content=text)
+    assert posted.embeds[0]["description"] == text
+    assert posted.allowed_mentions == {"parse": []}
+    shared = await alice.run("feed", share=True)
+    assert not shared.ephemeral
+    assert shared.allowed_mentions == {"parse": []}
+    assert text in shared.embeds[0]["fields"][0]["value"]
+    assert double.violations == []
+
+
+async def test_shared_feed_stays_put_and_clickers_page_privately(
+    microblog: MicroblogBot, alice: Person, bob: Person, clock: FakeClock
+) -> None:
+    await alice.register("alice")
+    for n in range(6):
+        await alice.run("post", content=f"p{n}")
+        clock.advance(seconds=1)
+    shared = await alice.run("feed", share=True)
+    assert not shared.ephemeral
+    page = await bob.click(shared, "Older")  # bob is not even logged in: feeds are public
+    assert page.ephemeral
+    assert page.id != shared.id
+    assert _bodies(page) == ["p0"]
+    assert _bodies(alice.double.message(shared.id)) == ["p5", "p4", "p3", "p2", "p1"]
+
+
+async def test_feed_of_one_user_and_unknown_user(
+    microblog: MicroblogBot, alice: Person, bob: Person
+) -> None:
+    await alice.register("alice")
+    await alice.run("post", content="from alice")
+    await bob.register("bobby")
+    await bob.run("post", content="from bob")
+    page = await bob.run("feed", user="Alice")
+    assert page.embeds[0]["title"] == "Posts by alice"
+    assert _bodies(page) == ["from alice"]
+    missing = await bob.run("feed", user="nobody")
+    assert missing.ephemeral and missing.content == "There is no user called 'nobody'."
+
+
+async def test_empty_feed(microblog: MicroblogBot, alice: Person) -> None:
+    feed = await alice.run("feed")
+    assert "No posts yet" in feed.embeds[0]["description"]
+    assert all(disabled for _, _, disabled in feed.buttons)
+
+
+async def test_only_the_author_may_edit_or_delete(
+    microblog: MicroblogBot, alice: Person, bob: Person
+) -> None:
+    await alice.register("alice")
+    post_id = _post_id(await alice.run("post", content="mine"))
+    await bob.register("bobby")
+    for attempt in (
+        bob.run("edit", post=post_id, content="hijacked"),
+        bob.run("delete", post=post_id),
+        bob.run("edit", post=post_id),  # the modal is not even offered
+    ):
+        refused = await attempt
+        assert refused.ephemeral and refused.content == "You can only change your own posts."
+    assert _bodies(await alice.run("feed")) == ["mine"]
+    missing = await alice.run("delete", post=post_id + 100)
+    assert missing.content == f"Post {post_id + 100} does not exist (it may have been deleted)."
+
+
+async def test_post_and_edit_through_modals(
+    microblog: MicroblogBot, double: DiscordDouble, alice: Person
+) -> None:
+    await alice.register("alice")
+    posted = await alice.fill_modal("post", {"content": "line one\nline two"})
+    assert posted.embeds[0]["description"] == "line one\nline two"
+    post_id = _post_id(posted)
+    handle = await double.send_slash(alice.user, "edit", {"post": post_id})
+    modal = await handle.modal()
+    assert modal.input("content").value == "line one\nline two"  # prefilled
+    edited = await (await double.submit_modal(alice.user, modal, {"content": "better"})).message()
+    assert edited.embeds[0]["description"] == "better"
+    assert "edited" in edited.embeds[0]["fields"][0]["value"]
+
+
+async def test_autocomplete_offers_only_my_posts(
+    microblog: MicroblogBot, double: DiscordDouble, alice: Person, bob: Person
+) -> None:
+    await alice.register("alice")
+    await alice.run("post", content="alice writes about cats")
+    await alice.run("post", content="alice writes about dogs")
+    await bob.register("bobby")
+    await bob.run("post", content="bob writes about cats")
+    handle = await double.send_autocomplete(alice.user, "delete", {"post": "cats"}, focused="post")
+    names = choice_names(await handle.choices())
+    assert len(names) == 1 and names[0].endswith("alice writes about cats")
+    stranger = await double.send_autocomplete(
+        double.add_user("carol"), "edit", {"post": ""}, focused="post"
+    )
+    assert await stranger.choices() == []
+
+
+async def test_too_long_posts_are_refused_clearly(
+    microblog: MicroblogBot, double: DiscordDouble, alice: Person
+) -> None:
+    await alice.register("alice")
+    # Within Discord's option limit (4000) but over the configured one (500).
+    refused = await alice.run("post", content="x" * 600)
+    assert refused.ephemeral
+    assert refused.content == "Posts can be at most 500 characters; yours has 600."
+    # Beyond what Discord itself allows: a hostile client skipped Discord's check.
+    hostile = await alice.run("post", content="x" * 5000)
+    assert hostile.content == "The option content must be 1 to 4000 characters long."
+    assert "No posts yet" in (await alice.run("feed")).embeds[0]["description"]
+
+
+async def test_posting_cooldown_says_when(
+    start_microblog,
+    alice: Person,
+    clock: FakeClock,  # type: ignore[no-untyped-def]
+) -> None:
+    async with start_microblog(posts={"cooldown_seconds": 30}):
+        await alice.register("alice")
+        await alice.run("post", content="one")
+        clock.advance(seconds=5)
+        refused = await alice.run("post", content="two")
+        assert refused.content == "You are posting too fast. Try again in 25 seconds."
+
+
+async def test_feed_embed_limits_hold_for_the_longest_posts(
+    start_microblog,
+    double: DiscordDouble,
+    alice: Person,
+    clock: FakeClock,  # type: ignore[no-untyped-def]
+) -> None:
+    async with start_microblog(posts={"max_length": 4000, "page_size": 10}):
+        await alice.register("alice")
+        for n in range(10):
+            await alice.run("post", content=f"{n} " + "word " * 799)
+            clock.advance(seconds=1)
+        feed = await alice.run("feed")
+        embed = feed.embeds[0]
+        total = (
+            len(embed["title"])
+            + len(embed["footer"]["text"])
+            + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
+        )
+        assert total <= 6000
+        assert all(len(f["value"]) <= 1024 for f in embed["fields"])
+        assert all("…" in f["value"] for f in embed["fields"])
+    assert double.violations == []
