@@ -15,7 +15,7 @@ from bot.tree import BotTree, report_error
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts")
+EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.meta")
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 

@@ -102,3 +102,9 @@ async def test_every_reply_so_far_allows_no_mentions(
 ) -> None:
     message = await alice.register("alice")
     assert message.allowed_mentions == {"parse": []}
+
+
+async def test_ping_answers_at_once(microblog: MicroblogBot, alice: Person) -> None:
+    pong = await alice.run("ping")
+    assert pong.ephemeral
+    assert pong.content.startswith("Pong! Gateway heartbeat latency: ")

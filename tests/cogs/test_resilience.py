@@ -206,7 +206,17 @@ async def test_commands_sync_only_when_they_changed(
         pass
     assert len(double.command_puts) == 1
     names = {c["name"] for c in double.registered_commands(double.guild_id)}
-    assert names == {"register", "login", "logout", "whoami", "post", "feed", "edit", "delete"}
+    assert names == {
+        "register",
+        "login",
+        "logout",
+        "whoami",
+        "post",
+        "feed",
+        "edit",
+        "delete",
+        "ping",
+    }
     async with start_microblog():
         pass
     assert len(double.command_puts) == 1  # unchanged: nothing sent on the second start
