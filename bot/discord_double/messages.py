@@ -1,0 +1,177 @@
+"""Creating and editing messages the way Discord stores them.
+
+Channel posts, interaction responses and follow-ups all become ``RecordedMessage`` objects in
+one store, so "the message the user sees" is the same object whichever route later edits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .limits import EPHEMERAL, IS_COMPONENTS_V2, LOADING, Problem, validate_message
+from .payloads import message_payload
+from .records import Channel, RecordedMessage
+from .snowflake import iso_now
+
+if TYPE_CHECKING:
+    from .interactions import InteractionHandle
+    from .state import World
+
+
+class MessageDispatcher(Protocol):
+    """Announces a message over the gateway (MESSAGE_CREATE / UPDATE / DELETE)."""
+
+    def __call__(
+        self, message: RecordedMessage, *, created: bool, deleted: bool = False
+    ) -> Awaitable[None]: ...
+
+
+SUPPRESS_EMBEDS = 1 << 2
+SUPPRESS_NOTIFICATIONS = 1 << 12
+#: Flags a bot may set when creating a message; Discord ignores the rest.
+CREATE_FLAGS = SUPPRESS_EMBEDS | EPHEMERAL | SUPPRESS_NOTIFICATIONS | IS_COMPONENTS_V2
+#: Flags an edit may change.
+EDIT_FLAGS = SUPPRESS_EMBEDS | IS_COMPONENTS_V2
+
+
+def check_message(body: object, base: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Validation problems of a create/edit payload (a non-object body is itself a problem)."""
+    if not isinstance(body, dict):
+        return [Problem(base, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")]
+    return validate_message(body, base)
+
+
+def attachments_from(
+    world: World, body: dict[str, Any], files: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Attachment objects for uploaded files (``files[n]`` fields), as Discord returns them."""
+    described = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, dict)}
+    kept = [a for a in body.get("attachments") or [] if isinstance(a, dict) and "url" in a]
+    result = list(kept)
+    for index, upload in enumerate(files):
+        attachment_id = world.ids.next()
+        meta = described.get(str(index), {})
+        filename = meta.get("filename") or upload["filename"]
+        url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
+        result.append(
+            {
+                "id": str(attachment_id),
+                "filename": filename,
+                "description": meta.get("description"),
+                "content_type": upload.get("content_type"),
+                "size": len(upload["data"]),
+                "url": url,
+                "proxy_url": url,
+                "ephemeral": False,
+            }
+        )
+    return result
+
+
+def interaction_metadata(
+    handle: InteractionHandle, *, original_message_id: int | None = None
+) -> dict[str, Any]:
+    """``interaction_metadata`` of a message an interaction produced."""
+    payload = handle.payload
+    user = payload.get("member", {}).get("user") or payload.get("user")
+    metadata: dict[str, Any] = {
+        "id": str(handle.id),
+        "type": handle.type,
+        "user": user,
+        "authorizing_integration_owners": payload.get("authorizing_integration_owners", {}),
+    }
+    data = payload.get("data") or {}
+    if handle.type == 2:
+        metadata["name"] = data.get("name")
+        metadata["command_type"] = data.get("type", 1)
+    if handle.source_message is not None:
+        metadata["interacted_message_id"] = str(handle.source_message.id)
+    if original_message_id is not None:
+        metadata["original_response_message_id"] = str(original_message_id)
+    return metadata
+
+
+def create_message(
+    world: World,
+    *,
+    channel: Channel,
+    body: dict[str, Any],
+    files: list[dict[str, Any]],
+    source: str,
+    handle: InteractionHandle | None = None,
+    extra_flags: int = 0,
+    nonce: str | None = None,
+) -> RecordedMessage:
+    """Store a new message and return it (not yet dispatched over the gateway)."""
+    message_id = world.ids.next()
+    stored = dict(body)
+    stored["flags"] = (int(body.get("flags") or 0) & CREATE_FLAGS) | extra_flags
+    stored["attachments"] = attachments_from(world, body, files)
+    metadata = None
+    if handle is not None:
+        original_id = handle.original.id if source == "followup" and handle.original else None
+        metadata = interaction_metadata(handle, original_message_id=original_id)
+    payload = message_payload(
+        message_id=message_id,
+        channel=channel,
+        author=world.bot_user,
+        body=stored,
+        webhook_id=world.application_id if handle is not None else None,
+        application_id=world.application_id if handle is not None else None,
+        interaction_metadata=metadata,
+        nonce=nonce,
+    )
+    message = RecordedMessage(
+        id=message_id,
+        channel_id=channel.id,
+        payload=payload,
+        created_at=world.now(),
+        source=source,
+        interaction_id=handle.id if handle is not None else None,
+        allowed_mentions=body.get("allowed_mentions"),
+        nonce=nonce,
+    )
+    return world.add_message(message)
+
+
+def apply_edit(
+    world: World,
+    message: RecordedMessage,
+    body: dict[str, Any],
+    files: list[dict[str, Any]],
+    *,
+    fill_loading: bool = False,
+) -> None:
+    """Apply a PATCH (or a type-7 update) in place; keep the previous state in ``edits``."""
+    message.edits.append(dict(message.payload))
+    payload = dict(message.payload)
+    if "content" in body:
+        payload["content"] = body["content"] or ""
+    if "embeds" in body:
+        payload["embeds"] = [dict(e, type=e.get("type", "rich")) for e in body["embeds"] or []]
+    if "components" in body:
+        payload["components"] = list(body["components"] or [])
+    if "attachments" in body or files:
+        payload["attachments"] = attachments_from(world, body, files)
+    flags = int(payload.get("flags") or 0)
+    if "flags" in body and body["flags"] is not None:
+        flags = (flags & ~EDIT_FLAGS) | (int(body["flags"]) & EDIT_FLAGS)
+    if fill_loading:
+        flags &= ~LOADING
+    payload["flags"] = flags
+    if "allowed_mentions" in body:
+        message.allowed_mentions = body["allowed_mentions"]
+    if not fill_loading:
+        payload["edited_timestamp"] = iso_now()
+    message.payload = payload
+    world.notifier.notify()
+
+
+def merged_view(message: RecordedMessage, body: dict[str, Any]) -> dict[str, Any]:
+    """What the message would look like after an edit (to refuse edits that empty it)."""
+    merged = dict(message.payload)
+    for key in ("content", "embeds", "components", "attachments"):
+        if key in body:
+            merged[key] = body[key]
+    return merged
