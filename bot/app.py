@@ -12,6 +12,7 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.security import PasswordHasher
 from bot.services.auth import AuthService
+from bot.services.digests import DigestService
 from bot.services.posts import PostService
 
 
@@ -22,6 +23,7 @@ class Services:
     hasher: PasswordHasher
     auth: AuthService
     posts: PostService
+    digests: DigestService
 
 
 @asynccontextmanager
@@ -34,7 +36,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         await hasher.prepare()
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
-        yield Services(settings, database, hasher, auth, posts)
+        digests = DigestService(database, settings.digests, clock)
+        yield Services(settings, database, hasher, auth, posts, digests)
     finally:
         hasher.close()
         await database.dispose()

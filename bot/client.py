@@ -10,19 +10,25 @@ from discord.ext import commands
 
 from bot.app import Services
 from bot.routing import InteractionRouter
+from bot.scheduler import DigestScheduler
 from bot.sync import sync_commands
 from bot.tree import BotTree, report_error
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.meta")
+EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.meta")
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 
 
 class MicroblogBot(commands.AutoShardedBot):
     def __init__(
-        self, services: Services, *, sync_on_start: bool | None = None, **client_options: Any
+        self,
+        services: Services,
+        *,
+        sync_on_start: bool | None = None,
+        run_scheduler: bool = True,
+        **client_options: Any,
     ) -> None:
         discord_settings = services.settings.discord
         super().__init__(
@@ -40,6 +46,17 @@ class MicroblogBot(commands.AutoShardedBot):
         self.sync_on_start = (
             discord_settings.sync == "auto" if sync_on_start is None else sync_on_start
         )
+        self.run_scheduler = run_scheduler
+        # Only configured shard ids narrow what this process serves; without them it runs
+        # every shard itself and so every guild's summaries.
+        shard_ids = discord_settings.shard_ids
+        self.scheduler = DigestScheduler(
+            self,
+            services.digests,
+            services.settings.digests,
+            shard_count=discord_settings.shard_count if shard_ids else None,
+            shard_ids=shard_ids,
+        )
 
     async def setup_hook(self) -> None:
         for extension in EXTENSIONS:
@@ -48,6 +65,12 @@ class MicroblogBot(commands.AutoShardedBot):
             guild_id = self.services.settings.discord.dev_guild_id
             changed = await sync_commands(self, guild_id)
             _log.info("Slash commands %s", "synced" if changed else "already up to date")
+        if self.run_scheduler:
+            self.scheduler.start()  # REST works from here on; summaries need no gateway
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await super().close()
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: everything is a slash command."""

@@ -85,6 +85,19 @@ class PostSettings(_Section):
     page_size: Annotated[int, Field(ge=1, le=10)] = 5
 
 
+class DigestSettings(_Section):
+    # How often each process looks for due summaries (the interval itself is per channel).
+    tick_seconds: Annotated[float, Field(ge=0.05, le=3600)] = 30
+    # How long a claimed summary stays reserved for its process; a crashed process's claims
+    # are taken over after this. Keep it well under Discord's nonce window (minutes).
+    lease_seconds: Annotated[float, Field(ge=1, le=600)] = 60
+    posts_per_summary: Annotated[int, Field(ge=1, le=10)] = 5
+    post_when_empty: bool = False
+    send_timeout_seconds: Annotated[float, Field(ge=1, le=300)] = 30
+    max_parallel_sends: Annotated[int, Field(ge=1, le=100)] = 10
+    max_backoff_minutes: Annotated[float, Field(ge=1, le=1440)] = 60
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -95,6 +108,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     posts: PostSettings = PostSettings()
+    digests: DigestSettings = DigestSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @field_validator("auth")

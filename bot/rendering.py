@@ -7,6 +7,7 @@ from datetime import datetime
 import discord
 
 from bot.routing import custom_id
+from bot.services.digests import Summary
 from bot.services.views import FeedPage, PostView
 
 # Discord's embed limits.
@@ -52,15 +53,21 @@ def feed_embed(page: FeedPage, title: str) -> discord.Embed:
     if not page.posts:
         embed.description = "No posts yet. Write the first one with /post."
         return embed
-    budget = EMBED_TOTAL - len(embed.title or "") - 100  # headroom for the footer
-    per_post = budget // len(page.posts)
-    for post in page.posts:
+    footer = "Use the buttons to page through older and newer posts."
+    add_post_fields(embed, page.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer))
+    embed.set_footer(text=footer)
+    return embed
+
+
+def add_post_fields(embed: discord.Embed, posts: list[PostView], budget: int) -> None:
+    """One field per post (so one post's markdown cannot spill into the next), each cut so
+    that all of them fit in ``budget`` characters and every field limit holds."""
+    per_post = (budget - 10) // max(1, len(posts))
+    for post in posts[:25]:
         name = cut(f"{post.author} · #{post.id}", FIELD_NAME)
         meta = relative(post.created_at) + (" (edited)" if post.edited_at else "")
-        room = min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1
+        room = max(1, min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1)
         embed.add_field(name=name, value=f"{cut(post.body, room)}\n{meta}", inline=False)
-    embed.set_footer(text="Use the buttons to page through older and newer posts.")
-    return embed
 
 
 class FeedButtons(discord.ui.View):
@@ -81,3 +88,27 @@ class FeedButtons(discord.ui.View):
     def is_dispatchable(self) -> bool:
         # Routed by custom_id, not by this object: nothing to keep in discord.py's view store.
         return False
+
+
+def digest_embed(summary: Summary) -> discord.Embed:
+    """A channel's summary: how many posts arrived, the newest of them, how to read more."""
+    scope = f" from {summary.author}" if summary.author else ""
+    if summary.new_posts == 0:
+        return discord.Embed(
+            title=cut(f"Microblog: nothing new{scope}", TITLE),
+            description="No new posts since the last summary.",
+            colour=COLOUR,
+        )
+    noun = "post" if summary.new_posts == 1 else "posts"
+    embed = discord.Embed(
+        title=cut(f"Microblog: {summary.new_posts} new {noun}{scope}", TITLE), colour=COLOUR
+    )
+    shown = len(summary.posts)
+    more = summary.new_posts - shown
+    hint = (
+        "Read everything with /feed" + (f" user:{summary.author}" if summary.author else "") + "."
+    )
+    footer = (f"…and {more} more. " if more > 0 else "") + hint
+    embed.set_footer(text=cut(footer, 2048))
+    add_post_fields(embed, summary.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer))
+    return embed

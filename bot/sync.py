@@ -12,35 +12,45 @@ _log = logging.getLogger(__name__)
 
 _COMMAND_KEYS = ("name", "description", "type", "default_member_permissions", "nsfw")
 _OPTION_KEYS = (
-    "type",
-    "name",
-    "description",
-    "required",
-    "autocomplete",
-    "min_value",
-    "max_value",
-    "min_length",
-    "max_length",
-)
+    "type", "name", "description", "required", "autocomplete", "min_value", "max_value",
+    "min_length", "max_length",
+)  # fmt: skip
+
+
+def _plain(value: Any) -> Any:
+    """Absent, null, False and empty mean the same to Discord; 0 does not."""
+    if value is None or value is False or value == [] or value == {}:
+        return None
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _option(option: dict[str, Any]) -> tuple[Any, ...]:
     return (
-        tuple(option.get(key) or None for key in _OPTION_KEYS),
-        tuple((c["name"], c["value"]) for c in option.get("choices") or ()),
+        tuple(_plain(option.get(key)) for key in _OPTION_KEYS),
+        tuple((c["name"], str(c["value"])) for c in option.get("choices") or ()),
         tuple(sorted(option.get("channel_types") or ())),
         tuple(_option(o) for o in option.get("options") or ()),
     )
 
 
-def _command(command: dict[str, Any]) -> tuple[Any, ...]:
-    values = tuple(str(command.get(key) or "") for key in _COMMAND_KEYS)
-    return (*values, tuple(_option(o) for o in command.get("options") or ()))
+def _command(command: dict[str, Any], contexts: bool) -> tuple[Any, ...]:
+    values = tuple(_plain(command.get(key)) for key in _COMMAND_KEYS)
+    # Discord fills in contexts it was not given; they count only where the code sets them.
+    where = tuple(sorted(command.get("contexts") or ())) if contexts else ()
+    return (*values, where, tuple(_option(o) for o in command.get("options") or ()))
 
 
 def commands_differ(local: list[dict[str, Any]], remote: list[dict[str, Any]]) -> bool:
-    """Compares what matters to users; ids, versions and Discord's own extras are ignored."""
-    return sorted(map(_command, local)) != sorted(map(_command, remote))
+    """Compares what users see; ids, versions and Discord's own extras are ignored."""
+    if len(local) != len(remote):
+        return True
+    remote_by_name = {(c.get("name"), c.get("type", 1)): c for c in remote}
+    for command in local:
+        other = remote_by_name.get((command.get("name"), command.get("type", 1)))
+        contexts = bool(command.get("contexts"))
+        if other is None or _command(command, contexts) != _command(other, contexts):
+            return True
+    return False
 
 
 async def sync_commands(bot: commands.Bot, guild_id: int | None, *, force: bool = False) -> bool:
@@ -49,10 +59,18 @@ async def sync_commands(bot: commands.Bot, guild_id: int | None, *, force: bool 
     if guild is not None:
         bot.tree.copy_global_to(guild=guild)
     local = [command.to_dict(bot.tree) for command in bot.tree.get_commands(guild=guild)]
-    if not force:
-        remote = [command.to_dict() for command in await bot.tree.fetch_commands(guild=guild)]
-        if not commands_differ(local, remote):
-            return False
+    if not force and not commands_differ(local, await _remote_commands(bot, guild_id)):
+        return False
     await bot.tree.sync(guild=guild)
     _log.info("Synced %d commands %s", len(local), f"to guild {guild_id}" if guild else "globally")
     return True
+
+
+async def _remote_commands(bot: commands.Bot, guild_id: int | None) -> list[dict[str, Any]]:
+    # The raw JSON: discord.py's AppCommand.to_dict() leaves out default_member_permissions.
+    application_id = bot.application_id
+    if application_id is None:
+        raise RuntimeError("log in before syncing commands")
+    if guild_id is None:
+        return list(await bot.http.get_global_commands(application_id))
+    return list(await bot.http.get_guild_commands(application_id, guild_id))

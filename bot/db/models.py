@@ -113,3 +113,46 @@ class RateEvent(Base):
     kind: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DigestSubscription(Base):
+    """A channel that gets a summary of new posts every ``interval_seconds``.
+
+    Delivery state: ``cursor_*`` is the newest post already summarised; ``pending_*`` and
+    ``pending_nonce`` pin the summary being sent, so a retry after a crash sends the same
+    content with the same nonce (Discord drops the repeat). ``lease_*`` reserves a due
+    summary for one process at a time.
+    """
+
+    __tablename__ = "digest_subscription"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "author_scope"),
+        Index("ix_digest_subscription_status_next_due_at", "status", "next_due_at"),
+        Index("ix_digest_subscription_guild_id", "guild_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    channel_id: Mapped[int] = mapped_column(BigInteger)
+    author_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="CASCADE")
+    )
+    author_scope: Mapped[int] = mapped_column(BigInteger)  # author_id, or 0 for everyone
+    interval_seconds: Mapped[int] = mapped_column(Integer)
+    min_posts: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))  # "active" or "paused"
+    status_reason: Mapped[str | None] = mapped_column(String(300))
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    cursor_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cursor_post_id: Mapped[int | None] = mapped_column(BigInteger)
+    pending_created_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    pending_post_id: Mapped[int | None] = mapped_column(BigInteger)
+    pending_nonce: Mapped[str | None] = mapped_column(String(25))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

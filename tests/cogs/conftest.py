@@ -54,11 +54,13 @@ def start_microblog(double: DiscordDouble, database_url: str, clock: FakeClock) 
     """``async with start_microblog(**sections) as bot``: a bot process, restartable."""
 
     @asynccontextmanager
-    async def start(**sections: dict[str, object]) -> AsyncIterator[MicroblogBot]:
+    async def start(
+        run_scheduler: bool = True, **sections: dict[str, object]
+    ) -> AsyncIterator[MicroblogBot]:
         settings = e2e_settings(double, database_url, **sections)
         async with open_services(settings, clock) as services:
             # on_ready waits this long after the last guild arrives; 2 s by default.
-            bot = MicroblogBot(services, guild_ready_timeout=0.05)
+            bot = MicroblogBot(services, run_scheduler=run_scheduler, guild_ready_timeout=0.05)
             async with running_bot(bot, double):
                 yield bot
 

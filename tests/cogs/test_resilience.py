@@ -216,6 +216,7 @@ async def test_commands_sync_only_when_they_changed(
         "edit",
         "delete",
         "ping",
+        "digest",
     }
     async with start_microblog():
         pass

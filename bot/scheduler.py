@@ -1,0 +1,126 @@
+"""Posts due feed summaries into channels, each independently of the others.
+
+One tick: claim what is due (a lease per subscription), then send every claimed summary
+concurrently, so a slow or failing channel never holds up the rest beyond its own retry.
+How each Discord answer is handled:
+- accepted: the cursor advances (DigestService.delivered);
+- 403 missing access / permissions (50001, 50013): the subscription pauses with the reason;
+- 404 unknown channel (10003): the subscription is removed;
+- 429: discord.py waits as Discord says and retries by itself;
+- 5xx, timeouts, network errors: retried on a later tick, waiting longer each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import uuid
+
+import aiohttp
+import discord
+
+from bot.config import DigestSettings
+from bot.rendering import digest_embed
+from bot.services.digests import DigestService
+
+_log = logging.getLogger(__name__)
+UNKNOWN_CHANNEL = 10003
+
+
+def process_identity() -> str:
+    """Names this process in lease rows: readable in the database, unique per start."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class DigestScheduler:
+    def __init__(
+        self,
+        client: discord.Client,
+        service: DigestService,
+        settings: DigestSettings,
+        *,
+        shard_count: int | None = None,
+        shard_ids: tuple[int, ...] | None = None,
+        owner: str | None = None,
+    ) -> None:
+        self.client = client
+        self.service = service
+        self.settings = settings
+        self.shard_count = shard_count
+        self.shard_ids = shard_ids
+        self.owner = owner or process_identity()
+        self._sends = asyncio.Semaphore(settings.max_parallel_sends)
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="digest-scheduler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def tick(self) -> int:
+        """One pass: send every due summary this process can claim; returns how many."""
+        claimed = await self.service.claim_due(self.owner, self.shard_count, self.shard_ids)
+        results = await asyncio.gather(*(self._deliver(i) for i in claimed), return_exceptions=True)
+        for subscription_id, result in zip(claimed, results, strict=True):
+            if isinstance(result, BaseException):
+                _log.error("Digest %s failed unexpectedly", subscription_id, exc_info=result)
+        return sum(1 for result in results if result is True)
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database may be briefly away: try again next tick
+                _log.exception("Digest tick failed")
+            await asyncio.sleep(self.settings.tick_seconds)
+
+    async def _deliver(self, subscription_id: int) -> bool:
+        async with self._sends:
+            summary = await self.service.prepare(subscription_id, self.owner)
+            if summary is None:
+                return False
+            channel = self.client.get_partial_messageable(summary.channel_id)
+            try:
+                message = await asyncio.wait_for(
+                    channel.send(
+                        embed=digest_embed(summary),
+                        nonce=summary.nonce,  # discord.py adds enforce_nonce
+                        silent=True,
+                        allowed_mentions=discord.AllowedMentions.none(),
+                    ),
+                    timeout=self.settings.send_timeout_seconds,
+                )
+            except discord.Forbidden as error:
+                reason = f"Discord refused access to <#{summary.channel_id}> (error {error.code})."
+                _log.warning("Digest %s paused: %s", subscription_id, reason)
+                await self.service.pause_for(
+                    subscription_id,
+                    self.owner,
+                    f"{reason} Give the bot View Channel, Send Messages and Embed Links "
+                    "there, then /digest resume.",
+                )
+                return False
+            except discord.NotFound as error:
+                if error.code != UNKNOWN_CHANNEL:
+                    await self.service.retry_later(subscription_id, self.owner, str(error))
+                    return False
+                _log.info("Digest %s removed: its channel is gone", subscription_id)
+                await self.service.remove_gone(subscription_id, self.owner)
+                return False
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+                description = f"{type(error).__name__}: {error}"[:300]
+                _log.warning("Digest %s will be retried: %s", subscription_id, description)
+                await self.service.retry_later(subscription_id, self.owner, description)
+                return False
+            return await self.service.delivered(subscription_id, self.owner, message.id)
