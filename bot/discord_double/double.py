@@ -256,6 +256,13 @@ class DiscordDouble:
             message=message,
         )
 
+    def slow_channel(
+        self, channel_id: int | None = None, *, seconds: float, times: int = 1
+    ) -> None:
+        """The next ``times`` messages posted to the channel are stored at once, but the
+        answer takes ``seconds``: a bot that dies meanwhile never learns they arrived."""
+        self.world.slow_answers[channel_id or self.channel_id] = [seconds, times]
+
     def fail_route(
         self,
         path_prefix: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,7 @@ from .responses import (
     no_content,
     ok,
 )
-from .state import NONCE_WINDOW_SECONDS, World
+from .state import NONCE_WINDOW_SECONDS, World, take_slow_answer
 
 #: Discord caps global (and per-guild) chat-input commands at 100.
 MAX_COMMANDS = 100
@@ -271,6 +272,9 @@ class CoreRoutes:
         if nonce is not None:
             world.nonces[nonce] = (world.now(), message)
         await self.dispatcher(message, created=True)
+        delay = take_slow_answer(world, channel.id)
+        if delay:
+            await asyncio.sleep(delay)  # stored already: the answer is what is late
         return ok(message.payload)
 
     def _channel_message(self, request: web.Request) -> RecordedMessage | web.Response:

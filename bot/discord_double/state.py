@@ -54,6 +54,15 @@ class Failure:
         return path == self.path_prefix or path.startswith(self.path_prefix.rstrip("/") + "/")
 
 
+def take_slow_answer(world: World, channel_id: int) -> float:
+    """Seconds to hold back the answer to a message just stored in ``channel_id``."""
+    slow = world.slow_answers.get(channel_id)
+    if not slow or slow[1] <= 0:
+        return 0.0
+    slow[1] -= 1
+    return slow[0]
+
+
 def make_token(application_id: int) -> str:
     """A bot token shaped like Discord's: base64(user id) . timestamp . hmac."""
     head = base64.urlsafe_b64encode(str(application_id).encode()).decode().rstrip("=")
@@ -102,6 +111,8 @@ class World:
         self.internal_errors: list[str] = []
         self.failures: list[Failure] = []
         self.nonces: dict[str, tuple[float, RecordedMessage]] = {}
+        # channel id -> [seconds, remaining]: messages stored at once, answered late.
+        self.slow_answers: dict[int, list[float]] = {}
         self.default_guild = self.add_guild(guild_name)
         self.default_channel = self.default_guild.channels[0]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 
 import discord
@@ -138,3 +139,20 @@ async def test_file_upload_is_recorded_as_an_attachment(
     (recorded,) = double.channel_messages()
     assert recorded.attachments[0]["size"] == 5
     assert double.requests[-1].files == ("note.txt",)
+
+
+async def test_slow_channel_stores_at_once_and_answers_late(
+    double: DiscordDouble, sample_bot: SampleBot
+) -> None:
+    double.slow_channel(double.channel_id, seconds=5, times=1)
+    channel = sample_bot.get_partial_messageable(double.channel_id)
+    sending = asyncio.create_task(channel.send("in flight", nonce=777))
+    stored = await double.wait_for_channel_message(double.channel_id, timeout=2)
+    assert stored.content == "in flight"
+    assert not sending.done()  # the bot has no answer yet
+    sending.cancel()  # as if it died here
+    with contextlib.suppress(asyncio.CancelledError):
+        await sending
+    again = await channel.send("in flight", nonce=777)  # the retry, same nonce
+    assert again.id == stored.id
+    assert len(double.channel_messages(double.channel_id)) == 1
