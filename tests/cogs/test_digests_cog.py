@@ -6,6 +6,7 @@ moving the clock, so nothing sleeps through real intervals.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -243,3 +244,21 @@ async def test_preview_shows_the_next_summary_only_to_the_asker(
     assert preview.ephemeral
     assert preview.embeds[0]["title"] == "Microblog: 1 new post from alice"
     assert _summaries(double) == []
+
+
+async def test_a_slow_channel_does_not_hold_up_the_others(
+    quiet_bot: MicroblogBot, double: DiscordDouble, admin: Person, alice: Person, clock: FakeClock
+) -> None:
+    other = double.add_channel("elsewhere")
+    await double.announce_channel(other)
+    await _subscribe(admin, double)
+    await _subscribe(admin, double, channel=other.id)
+    await alice.register("alice")
+    await alice.run("post", content="hello both")
+    clock.advance(hours=1)
+    double.slow_channel(double.channel_id, seconds=3)  # this channel answers 3 s late
+    tick = asyncio.create_task(quiet_bot.scheduler.tick())
+    delivered = await double.wait_for_channel_message(other.id, timeout=1)
+    assert delivered.embeds[0]["title"] == "Microblog: 1 new post"
+    assert not tick.done()  # the slow channel is still waiting for its answer
+    assert await tick == 2
