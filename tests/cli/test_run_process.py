@@ -123,3 +123,22 @@ async def test_bad_config_stops_with_one_line(tmp_path: Path, content: str, expe
         assert process.returncode == 2
         lines = stderr.decode().strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(expected)
+
+
+async def test_sync_registers_only_when_needed(
+    double: DiscordDouble, tmp_path: Path, sqlite_template: Path
+) -> None:
+    write_config(tmp_path / "config.toml", double, copy_sqlite(sqlite_template, tmp_path))
+    answers = []
+    for args in ([], [], ["--force"]):
+        process = await start_process("sync", "--guild", str(double.guild_id), *args, cwd=tmp_path)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        answers.append(stdout.decode().strip())
+    assert answers == [
+        "Commands synced.",
+        "Commands already up to date; nothing sent.",
+        "Commands synced.",
+    ]
+    assert len(double.command_puts) == 2
+    assert not double.identifies  # REST only: sync never opens the gateway

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.client import MicroblogBot
 from bot.db.models import Account, ChatSession, Post
 from bot.discord_double import DiscordDouble, User
 from bot.discord_double.interactions import base_payload
+from bot.tree import APOLOGY
 from tests.cogs.conftest import BotFactory, Person
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
@@ -234,3 +236,20 @@ async def test_no_privileged_intents(
 
     assert double.identifies
     assert all(identify.intents & PRIVILEGED_INTENTS == 0 for identify in double.identifies)
+
+
+async def test_a_bug_gets_an_apology_and_a_log_without_option_values(
+    microblog: MicroblogBot, alice: Person, caplog: pytest.LogCaptureFixture
+) -> None:
+    await alice.register("alice")
+    async with microblog.services.database.write() as session:
+        await session.execute(text("DROP TABLE post"))  # the database breaks under the bot
+    secret = "my-option-value-must-not-be-logged"
+    caplog.set_level(logging.ERROR)
+    reply = await alice.run("post", content=secret)
+    assert reply.ephemeral
+    assert reply.content == APOLOGY
+    (record,) = [r for r in caplog.records if r.name == "bot.tree"]
+    assert record.getMessage() == f"Unhandled error in post by user {alice.user.id}"
+    assert record.exc_info is not None  # the traceback is logged, for us, not shown
+    assert secret not in caplog.text
