@@ -39,12 +39,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    server = databases.postgres_server_url()
-    reason = databases.run_blocking(databases.postgres_reachable(server))
-    if reason is not None:
-        if databases.postgres_required():
-            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-        pytest.skip(reason)
+    server = databases.require_postgres()
     url = databases.create_postgres_database(server)
     yield url
     databases.drop_postgres_database(server, url)

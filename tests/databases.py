@@ -96,6 +96,19 @@ async def truncate_all(database: Database) -> None:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def require_postgres() -> str:
+    """The server URL; skips the test when PostgreSQL is unreachable, fails under CI=true."""
+    import pytest
+
+    server = postgres_server_url()
+    reason = run_blocking(postgres_reachable(server))
+    if reason is not None:
+        if postgres_required():
+            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
+        pytest.skip(reason)
+    return server
+
+
 async def postgres_reachable(server_url: str) -> str | None:
     """None if reachable, else the reason."""
     try:

@@ -39,12 +39,7 @@ ROUNDS, POSTS_PER_ROUND, CHANNELS, KILL_IN_ROUND = 12, 2, 5, 5
 @pytest.fixture
 def private_postgres_url() -> Iterator[str]:
     """A database of this test's own: the bot processes migrate and use it."""
-    server = databases.postgres_server_url()
-    reason = databases.run_blocking(databases.postgres_reachable(server))
-    if reason is not None:
-        if databases.postgres_required():
-            pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-        pytest.skip(reason)
+    server = databases.require_postgres()
     url = databases.create_postgres_database(server)
     yield url
     databases.drop_postgres_database(server, url)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.sandbox import _TIMESTAMP, parse_options, relative_time
+from tests.cli.test_run_process import start_process
 
 SCRIPT = """\
 /register
@@ -35,18 +34,7 @@ quit
 
 
 async def _sandbox(stdin: str, *args: str, cwd: Path) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await start_process(*args, cwd=cwd)
     stdout, stderr = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=90)
     return process.returncode or 0, stdout.decode(), stderr.decode()
 

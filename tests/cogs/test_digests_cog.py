@@ -45,6 +45,14 @@ async def _digest(person: Person, subcommand: str, **options: object) -> Recorde
     return await handle.message()
 
 
+async def _one_post_due(admin: Person, alice: Person, clock: FakeClock) -> None:
+    """A subscription on the default channel, one new post, and its summary due now."""
+    await _subscribe(admin, admin.double)
+    await alice.register("alice")
+    await alice.run("post", content="hello")
+    clock.advance(hours=1)
+
+
 def _summaries(double: DiscordDouble) -> list[RecordedMessage]:
     return double.channel_messages(double.channel_id)
 
@@ -140,10 +148,7 @@ async def test_hostile_posts_stay_within_every_embed_limit(
 async def test_permission_loss_pauses_until_resume(
     quiet_bot: MicroblogBot, double: DiscordDouble, admin: Person, alice: Person, clock: FakeClock
 ) -> None:
-    await _subscribe(admin, double)
-    await alice.register("alice")
-    await alice.run("post", content="hello")
-    clock.advance(hours=1)
+    await _one_post_due(admin, alice, clock)
     double.fail_channel(double.channel_id, status=403, code=50013)
     assert await quiet_bot.scheduler.tick() == 0
     listing = (await _digest(admin, "list")).embeds[0]["fields"][0]["value"]
@@ -159,10 +164,7 @@ async def test_permission_loss_pauses_until_resume(
 async def test_deleted_channel_removes_the_subscription(
     quiet_bot: MicroblogBot, double: DiscordDouble, admin: Person, alice: Person, clock: FakeClock
 ) -> None:
-    await _subscribe(admin, double)
-    await alice.register("alice")
-    await alice.run("post", content="hello")
-    clock.advance(hours=1)
+    await _one_post_due(admin, alice, clock)
     double.fail_channel(double.channel_id, status=404, code=10003)
     await quiet_bot.scheduler.tick()
     assert "None yet" in (await _digest(admin, "list")).embeds[0]["description"]
@@ -171,10 +173,7 @@ async def test_deleted_channel_removes_the_subscription(
 async def test_rate_limit_then_success_posts_once(
     quiet_bot: MicroblogBot, double: DiscordDouble, admin: Person, alice: Person, clock: FakeClock
 ) -> None:
-    await _subscribe(admin, double)
-    await alice.register("alice")
-    await alice.run("post", content="hello")
-    clock.advance(hours=1)
+    await _one_post_due(admin, alice, clock)
     double.fail_channel(double.channel_id, status=429, retry_after=0.05, method="POST")
     assert await quiet_bot.scheduler.tick() == 1  # discord.py waited as told, then sent
     assert len(_summaries(double)) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db.engine import Database
 from bot.services.auth import AuthService
@@ -29,6 +29,16 @@ async def test_sqlite_pragmas(tmp_path: Path, sqlite_template: Path) -> None:
         assert pragmas == ["wal", 1, 1, 30000]  # synchronous=1 is NORMAL
     finally:
         await database.dispose()
+
+
+async def _read_then_write(session: AsyncSession, n: int) -> None:
+    """Read, yield to the others, then write: the pattern that deadlocks deferred BEGINs."""
+    await session.execute(text("SELECT count(*) FROM rate_event"))
+    await asyncio.sleep(0.01)
+    await session.execute(
+        text("INSERT INTO rate_event (kind, subject, created_at) VALUES ('t', :s, '2026')"),
+        {"s": str(n)},
+    )
 
 
 async def test_plain_begin_recipe_fails_under_concurrency(
@@ -52,12 +62,7 @@ async def test_plain_begin_recipe_fails_under_concurrency(
 
     async def one(n: int) -> None:
         async with factory() as session, session.begin():
-            await session.execute(text("SELECT count(*) FROM rate_event"))
-            await asyncio.sleep(0.01)
-            await session.execute(
-                text("INSERT INTO rate_event (kind, subject, created_at) VALUES ('t', :s, '2026')"),
-                {"s": str(n)},
-            )
+            await _read_then_write(session, n)
 
     try:
         results = await asyncio.gather(*(one(n) for n in range(10)), return_exceptions=True)
@@ -73,12 +78,7 @@ async def test_begin_immediate_writers_all_succeed(tmp_path: Path, sqlite_templa
 
     async def one(n: int) -> None:
         async with database.write() as session:
-            await session.execute(text("SELECT count(*) FROM rate_event"))
-            await asyncio.sleep(0.01)
-            await session.execute(
-                text("INSERT INTO rate_event (kind, subject, created_at) VALUES ('t', :s, '2026')"),
-                {"s": str(n)},
-            )
+            await _read_then_write(session, n)
 
     try:
         await asyncio.gather(*(one(n) for n in range(10)))
