@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -98,8 +99,6 @@ async def truncate_all(database: Database) -> None:
 
 def require_postgres() -> str:
     """The server URL; skips the test when PostgreSQL is unreachable, fails under CI=true."""
-    import pytest
-
     server = postgres_server_url()
     reason = run_blocking(postgres_reachable(server))
     if reason is not None:
