@@ -55,7 +55,8 @@ async def sync_only(settings: Settings, guild_id: int | None, force: bool) -> bo
     """Log in over REST only (no gateway) and register the commands."""
     use_endpoints(settings.discord)
     async with open_services(settings) as services:
-        bot = MicroblogBot(services, sync_on_start=False)
+        # Registering commands must not also start sending due feed summaries.
+        bot = MicroblogBot(services, sync_on_start=False, run_scheduler=False)
         async with bot:
             await bot.login(settings.discord.token)
             return await sync_commands(bot, guild_id, force=force)

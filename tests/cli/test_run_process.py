@@ -11,12 +11,24 @@ import os
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot.clock import utcnow
+from bot.config import AuthSettings, DigestSettings, PostSettings
+from bot.db.engine import Database
+from bot.db.models import DigestSubscription
 from bot.discord_double import DiscordDouble
+from bot.security import PasswordHasher
+from bot.services.auth import AuthService
+from bot.services.digests import DigestService
+from bot.services.posts import PostService
+from bot.services.views import ChatUser
 from tests.cogs.conftest import Person
+from tests.conftest import STRONG_PASSWORD
 from tests.databases import copy_sqlite
 
 PASSWORD = "Zebra-Quantum-Marmalade-42"
@@ -142,3 +154,47 @@ async def test_sync_registers_only_when_needed(
     ]
     assert len(double.command_puts) == 2
     assert not double.identifies  # REST only: sync never opens the gateway
+
+
+async def test_sync_never_sends_due_summaries(
+    double: DiscordDouble, tmp_path: Path, sqlite_template: Path
+) -> None:
+    """sync starts the bot's setup but must not start the digest scheduler."""
+    url = copy_sqlite(sqlite_template, tmp_path)
+    write_config(tmp_path / "config.toml", double, url)
+    database = Database(url)
+    hasher = PasswordHasher(rounds=4)
+    try:
+        auth = AuthService(database, hasher, AuthSettings(bcrypt_rounds=4))
+        writer = ChatUser("discord", "1")
+        await auth.register(writer, "writer", STRONG_PASSWORD)
+        digests = DigestService(
+            database, DigestSettings(), clock=lambda: utcnow() - timedelta(days=1)
+        )
+        await digests.subscribe(
+            guild_id=double.guild_id,
+            channel_id=double.channel_id,
+            interval="15m",
+            author=None,
+            min_posts=1,
+            created_by="1",
+        )  # due since yesterday
+        await PostService(database, auth, PostSettings(cooldown_seconds=0)).create_post(
+            writer, "would be summarised"
+        )
+        # A rate-limited PUT keeps the sync busy long enough for a scheduler to act.
+        commands = f"/applications/{double.application_id}/guilds/{double.guild_id}/commands"
+        double.fail_route(commands, status=429, retry_after=0.5, method="PUT", times=1)
+        for _ in range(2):
+            process = await start_process("sync", "--force", cwd=tmp_path)
+            _, stderr = await asyncio.wait_for(process.communicate(), timeout=60)
+            assert process.returncode == 0, stderr.decode()[-2000:]
+        async with database.read() as session:
+            subscription = await session.scalar(select(DigestSubscription))
+        assert subscription is not None
+        # Untouched: never claimed (no lease taken), never prepared (no pinned window).
+        assert (subscription.lease_owner, subscription.pending_nonce) == (None, None)
+    finally:
+        hasher.close()
+        await database.dispose()
+    assert double.channel_messages(double.channel_id) == []
