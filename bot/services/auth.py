@@ -71,6 +71,10 @@ class AuthService:
             # Again inside the write lock: two registrations may have raced past the first check.
             await self._check_registrations(rate_events, chat_subject)
             account = await AccountRepository(session).add(display, key, password_hash, now)
+            # What fell out of the day's window will never count again.
+            await rate_events.clear(
+                REGISTRATION_BY_CHAT_USER, chat_subject, before=now - timedelta(days=1)
+            )
             await rate_events.add(REGISTRATION_BY_CHAT_USER, chat_subject, now)
             await ChatSessionRepository(session).upsert(
                 chat.platform, chat.user_id, account.id, now

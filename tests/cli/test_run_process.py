@@ -59,7 +59,9 @@ async def double() -> AsyncIterator[DiscordDouble]:
 
 
 async def start_process(*args: str, cwd: Path) -> asyncio.subprocess.Process:
-    env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
+    # The child reads only the files a test gives it, whatever this shell has set.
+    overrides = {"DISCORD_TOKEN", "DISCORD_TOKEN_FILE", "DATABASE_URL", "MICROBLOG_CONFIG"}
+    env = {k: v for k, v in os.environ.items() if k not in overrides}
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

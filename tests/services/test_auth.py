@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.config import AuthSettings
 from bot.db.engine import Database
+from bot.db.models import RateEvent
 from bot.errors import (
     InvalidCredentials,
     NotLoggedIn,
@@ -209,6 +211,9 @@ async def test_registrations_per_chat_user_are_bounded(
         await auth.register(alice_chat, "user3", STRONG_PASSWORD)
     clock.advance(days=1, seconds=1)
     await auth.register(alice_chat, "user3", STRONG_PASSWORD)
+    async with auth.db.read() as session:
+        kept = await session.scalar(select(func.count()).select_from(RateEvent))
+    assert kept == 1  # the three from yesterday were pruned, only today's remains
 
 
 async def test_session_expires_when_idle_and_use_refreshes_it(
