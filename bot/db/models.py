@@ -134,9 +134,7 @@ class DigestSubscription(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     guild_id: Mapped[int] = mapped_column(BigInteger)
     channel_id: Mapped[int] = mapped_column(BigInteger)
-    author_id: Mapped[int | None] = mapped_column(
-        Id, ForeignKey("account.id", ondelete="CASCADE")
-    )
+    author_id: Mapped[int | None] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
     author_scope: Mapped[int] = mapped_column(BigInteger)  # author_id, or 0 for everyone
     interval_seconds: Mapped[int] = mapped_column(Integer)
     min_posts: Mapped[int] = mapped_column(Integer)

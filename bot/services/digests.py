@@ -314,9 +314,7 @@ class DigestService:
         )
 
 
-async def _author(
-    accounts: AccountRepository, author: str | None
-) -> tuple[int | None, str | None]:
+async def _author(accounts: AccountRepository, author: str | None) -> tuple[int | None, str | None]:
     """The (id, username) of the account a subscription follows; (None, None): everyone."""
     if not author or not author.strip():
         return None, None

@@ -126,5 +126,10 @@ async def test_feed_accepts_any_cursor_or_author_without_crashing(
 
 
 async def test_tables_checked_by_properties_exist(database: Database) -> None:
-    assert set(await _counts(database)) == {"account", "chat_session", "post", "digest_subscription"}
+    assert set(await _counts(database)) == {
+        "account",
+        "chat_session",
+        "post",
+        "digest_subscription",
+    }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)
