@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Post
@@ -79,8 +79,17 @@ class PostRepository:
     ) -> bool:
         key = tuple_(Post.created_at, Post.id)
         point = tuple_(position.created_at, position.post_id)
+        # The nearest post along the keyset index, not EXISTS(...): after five runs of a
+        # prepared statement PostgreSQL may switch to a generic plan, and for a bare EXISTS
+        # that plan is a sequential scan, which reads the whole table when nothing matches
+        # (the first page's "newer" check: 140 ms at 1M posts). ORDER BY + LIMIT 1 keeps
+        # every plan on the index.
+        if newer:
+            order = (Post.created_at.asc(), Post.id.asc())
+        else:
+            order = (Post.created_at.desc(), Post.id.desc())
         query = _by_author(select(Post.id), author_id).where(key > point if newer else key < point)
-        return bool(await self.session.scalar(select(exists(query))))
+        return await self.session.scalar(query.order_by(*order).limit(1)) is not None
 
     async def recent_by_author(self, author_id: int, limit: int) -> list[Post]:
         query = (

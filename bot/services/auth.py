@@ -84,20 +84,24 @@ class AuthService:
     async def login(self, chat: ChatUser, username: str, password: str) -> LoginResult:
         key = _key_if_valid(username)  # None: no account can have this name
         chat_subject = _subject(chat)
-        async with self.db.read() as session:
-            rate_events = RateEventRepository(session)
-            if key is not None:
-                await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_ACCOUNT, key)
-            await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_CHAT_USER, chat_subject)
-            account = await AccountRepository(session).get_by_key(key) if key else None
-            current = await ChatSessionRepository(session).get_with_account(
-                chat.platform, chat.user_id
-            )
-        if account is None:
-            await self.hasher.burn(password)  # same cost as a wrong password
-            verification = Verification(ok=False)
-        else:
-            verification = await self.hasher.verify(password, account.password_hash)
+        # A free hashing worker first, the reads second: see PasswordHasher.turn.
+        async with self.hasher.turn():
+            async with self.db.read() as session:
+                rate_events = RateEventRepository(session)
+                if key is not None:
+                    await self._check_failed_logins(rate_events, FAILED_LOGIN_BY_ACCOUNT, key)
+                await self._check_failed_logins(
+                    rate_events, FAILED_LOGIN_BY_CHAT_USER, chat_subject
+                )
+                account = await AccountRepository(session).get_by_key(key) if key else None
+                current = await ChatSessionRepository(session).get_with_account(
+                    chat.platform, chat.user_id
+                )
+            if account is None:
+                await self.hasher.burn(password)  # same cost as a wrong password
+                verification = Verification(ok=False)
+            else:
+                verification = await self.hasher.verify(password, account.password_hash)
         if account is None or not verification.ok:
             await self._record_failed_login(key, chat_subject)
             raise InvalidCredentials()

@@ -98,22 +98,39 @@ class PostService:
             position = decode_cursor(cursor) if cursor else None
             author_account = await self._author(AccountRepository(session), author, position)
             author_id = author_account.id if author_account else None
+            # Each page query reads one row more than it shows: that row says whether there
+            # is more in that direction, which saves one query per page (two on the first).
             rows: list[tuple[Post, Account]] = []
+            has_older: bool | None = None  # None: unknown, ask the database below
+            has_newer: bool | None = None
             if position is not None and position.direction == NEWER:
-                rows = await posts.page(limit=limit, after=position.position, author_id=author_id)
+                rows = await posts.page(
+                    limit=limit + 1, after=position.position, author_id=author_id
+                )
+                has_newer = len(rows) > limit
+                rows = rows[-limit:]  # newest first: the extra row is the newest
             if len(rows) < limit:
                 # Older pages, the first page, and newer pages that reached the top (which
                 # then show the newest full page rather than a stub).
                 before = position.position if position and position.direction == OLDER else None
-                rows = await posts.page(limit=limit, before=before, author_id=author_id)
+                rows = await posts.page(limit=limit + 1, before=before, author_id=author_id)
+                has_older = len(rows) > limit
+                rows = rows[:limit]
+                has_newer = False if before is None else None  # the top has nothing newer
             older = newer = None
             if rows:
                 last = Cursor(OLDER, _position(rows[-1][0]), author_id)
                 first = Cursor(NEWER, _position(rows[0][0]), author_id)
-                if await posts.exists_beyond(last.position, newer=False, author_id=author_id):
-                    older = last.encode()
-                if await posts.exists_beyond(first.position, newer=True, author_id=author_id):
-                    newer = first.encode()
+                if has_older is None:
+                    has_older = await posts.exists_beyond(
+                        last.position, newer=False, author_id=author_id
+                    )
+                if has_newer is None:
+                    has_newer = await posts.exists_beyond(
+                        first.position, newer=True, author_id=author_id
+                    )
+                older = last.encode() if has_older else None
+                newer = first.encode() if has_newer else None
             return FeedPage(
                 posts=[_post_view(post, account.username) for post, account in rows],
                 older=older,
