@@ -1,9 +1,10 @@
-"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config] (or microblog-bot)."""
+"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health]."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from bot.config import ConfigError, Settings, load_config
 from bot.logs import configure_logging
 
 DEFAULT_CONFIG = "config.toml"
+CONFIG_ENV = "MICROBLOG_CONFIG"  # the container image points it at /config/config.toml
 SETUP_HINT = (
     "No Discord token: set DISCORD_TOKEN or [discord] token in {config} "
     "(see README, 'Running for real'). To try the bot without one: python -m bot sandbox"
@@ -19,7 +21,11 @@ SETUP_HINT = (
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="microblog-bot", description=__doc__)
-    parser.add_argument("--config", default=DEFAULT_CONFIG, help="TOML file (default: %(default)s)")
+    parser.add_argument(
+        "--config",
+        default=os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG,
+        help=f"TOML file (default: ${CONFIG_ENV}, else {DEFAULT_CONFIG})",
+    )
     verbs = parser.add_subparsers(dest="verb")
     verbs.add_parser("run", help="connect to Discord and serve the slash commands")
     sync = verbs.add_parser("sync", help="register the slash commands with Discord")
@@ -32,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     verbs.add_parser("sandbox", help="try the bot in this terminal against a loopback Discord")
     check = verbs.add_parser("check-config", help="validate the config file and say what is wrong")
     check.add_argument("file", nargs="?", help="the file to check (default: --config)")
+    verbs.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh and good")
     for verb in verbs.choices.values():  # accept --config after the verb too
         verb.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -44,12 +51,18 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_config(config_path)
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return 1 if args.verb == "health" else 2  # Docker reserves health exit codes above 1
     verb = args.verb or ("run" if settings.discord.token else "sandbox")
     if verb == "check-config":
         source = config_path if Path(config_path).exists() else f"{config_path} (absent: defaults)"
         print(f"{source}: OK")
         return 0
+    if verb == "health":
+        from bot.health import check
+
+        healthy, reason = check(settings.health)
+        print(reason)
+        return 0 if healthy else 1
     if verb == "sandbox":
         from bot.sandbox import run_sandbox
 

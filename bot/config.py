@@ -18,6 +18,8 @@ DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 # Environment variables that win over the file: secrets and deployment-specific values.
 ENV_OVERRIDES = {"DISCORD_TOKEN": ("discord", "token"), "DATABASE_URL": ("database", "url")}
+# Or the token in a file (a Docker or compose secret mounted at /run/secrets/...).
+TOKEN_FILE_VAR = "DISCORD_TOKEN_FILE"  # noqa: S105 (a variable name, not a secret)
 
 Snowflake = Annotated[int, Field(ge=0, lt=2**64)]
 
@@ -103,6 +105,17 @@ class LoggingSettings(_Section):
     format: Literal["text", "json"] = "text"
 
 
+class HealthSettings(_Section):
+    # The heartbeat file the running bot rewrites and `python -m bot health` reads (bot/health.py).
+    file: Annotated[str, Field(min_length=1)] = "microblog-health.json"
+    interval_seconds: Annotated[float, Field(ge=0.1, le=3600)] = 10
+
+
+class DiagnosticsSettings(_Section):
+    # Event-loop stall statistics as JSON, rewritten every second (bot/loopwatch.py); "": off.
+    loop_stats_file: str = ""
+
+
 class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -110,6 +123,8 @@ class Settings(_Section):
     posts: PostSettings = PostSettings()
     digests: DigestSettings = DigestSettings()
     logging: LoggingSettings = LoggingSettings()
+    health: HealthSettings = HealthSettings()
+    diagnostics: DiagnosticsSettings = DiagnosticsSettings()
 
     @field_validator("auth")
     @classmethod
@@ -132,12 +147,33 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> S
             raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    env = _token_from_file(env)
     for var, (section, key) in ENV_OVERRIDES.items():
         if env.get(var):
             section_values = raw.setdefault(section, {})
             if isinstance(section_values, dict):
                 section_values[key] = env[var]
     return parse_settings(raw, source=str(path or "defaults"))
+
+
+def _token_from_file(env: dict[str, str]) -> dict[str, str]:
+    """``DISCORD_TOKEN_FILE`` becomes ``DISCORD_TOKEN``; errors name the file, never its text."""
+    file = env.get(TOKEN_FILE_VAR)
+    if not file:
+        return env
+    if env.get("DISCORD_TOKEN"):
+        raise ConfigError(f"DISCORD_TOKEN and {TOKEN_FILE_VAR} are both set: keep only one")
+    try:
+        token = Path(file).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise ConfigError(f"{TOKEN_FILE_VAR}: {file}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{TOKEN_FILE_VAR}: {file}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{TOKEN_FILE_VAR}: {file}: not UTF-8 text") from None
+    if not token:
+        raise ConfigError(f"{TOKEN_FILE_VAR}: {file}: the file is empty")
+    return {**env, "DISCORD_TOKEN": token}
 
 
 def parse_settings(raw: dict[str, Any], source: str = "config") -> Settings:

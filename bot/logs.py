@@ -12,12 +12,22 @@ import logging
 import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 from bot.config import LoggingSettings
 
 REDACTED = "<redacted>"
 _MODAL_SUBMIT = 5
+# Every character str.splitlines() breaks on, escaped (JSON-compatible escapes): one event
+# stays one line, and text someone typed cannot forge a log line of its own.
+_LINE_BREAKS = str.maketrans(
+    {"\n": "\\n", "\r": "\\r"}
+    | {c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+)
+
+
+def one_line(text: str) -> str:
+    return text.translate(_LINE_BREAKS)
 
 
 def redact_payload(value: Any) -> Any:
@@ -68,10 +78,28 @@ class MaskSecrets(logging.Filter):
         if self.secrets:
             message = record.getMessage()
             if any(secret in message for secret in self.secrets):
-                for secret in self.secrets:
-                    message = message.replace(secret, REDACTED)
-                record.msg, record.args = message, None
+                record.msg, record.args = self._mask(message), None
+            if record.exc_info and not record.exc_text:
+                # Formatters print exc_text when it is set, so the masked traceback is the one
+                # written: an exception's message may quote the token.
+                record.exc_text = logging.Formatter().formatException(record.exc_info)
+            if record.exc_text:
+                record.exc_text = self._mask(record.exc_text)
+            if record.stack_info:
+                record.stack_info = self._mask(record.stack_info)
         return True
+
+    def _mask(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+
+class OneLineFormatter(logging.Formatter):
+    """The text format, with the traceback kept on the event's own line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return one_line(super().format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -86,8 +114,11 @@ class JsonFormatter(logging.Formatter):
             if hasattr(record, key):
                 entry[key] = getattr(record, key)
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, ensure_ascii=False)
+            entry["exception"] = record.exc_text or self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = record.stack_info
+        # json.dumps escapes control characters but not U+0085/U+2028/U+2029.
+        return one_line(json.dumps(entry, ensure_ascii=False))
 
 
 def install_redaction() -> None:
@@ -104,13 +135,16 @@ def install_redaction() -> None:
             logger.addFilter(RedactModalValues())
 
 
-def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) -> None:
+def configure_logging(
+    settings: LoggingSettings, secrets: Iterable[str] = (), stream: IO[str] | None = None
+) -> None:
+    """Our one handler on the root logger, writing to ``stream`` (default: stderr)."""
     install_redaction()
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(sys.stderr if stream is None else stream)
     if settings.format == "json":
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(RedactModalValues())  # also covers loggers created after install
     handler.addFilter(MaskSecrets(secrets))
     root = logging.getLogger()
@@ -120,3 +154,6 @@ def configure_logging(settings: LoggingSettings, secrets: Iterable[str] = ()) ->
     root.setLevel(settings.level)
     # Alembic announces each of its plugins at INFO on every start; only migrations matter.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # aiosqlite logs every operation with its SQL parameters at DEBUG: post bodies and
+    # password hashes, thousands of lines a minute. Our own DEBUG lines say what matters.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, root.level))
