@@ -10,18 +10,9 @@ from pathlib import Path
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.db.engine import Database
-from bot.db.migrate import upgrade
+from bot.db.migrate import upgrade_url
 
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-
-
-async def migrate(url: str) -> None:
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
 
 
 async def _admin(server_url: str, statement: str) -> str | None:
@@ -44,7 +35,7 @@ async def throwaway_database(backend: str, workdir: Path, server_url: str) -> As
     """A migrated, empty database for ``backend``; the PostgreSQL one is dropped afterwards."""
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
-        await migrate(url)
+        await upgrade_url(url)
         yield url  # the file goes with the work directory
         return
     server_url = server_url.replace("postgresql://", "postgresql+asyncpg://", 1)
@@ -52,7 +43,7 @@ async def throwaway_database(backend: str, workdir: Path, server_url: str) -> As
     await _admin(server_url, f'CREATE DATABASE "{name}"')
     try:
         url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-        await migrate(url)
+        await upgrade_url(url)
         yield url
     finally:
         await _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -87,15 +87,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _upgrade(settings: Settings) -> int:
-    from bot.db.engine import Database
-    from bot.db.migrate import current_revision, upgrade
+    from bot.db.migrate import upgrade_url
 
-    database = Database(settings.database.url)
-    try:
-        await upgrade(database)
-        print(f"Database at revision {await current_revision(database)}.")
-    finally:
-        await database.dispose()
+    print(f"Database at revision {await upgrade_url(settings.database.url)}.")
     return 0
 
 

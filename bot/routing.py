@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 import discord
 
 from bot.errors import UserError
+from bot.services.views import ChatUser
 
 PREFIX = "mb"
 MAX_CUSTOM_ID = 100  # Discord's limit
@@ -68,6 +69,11 @@ class RoutedModal(discord.ui.Modal):
     def __init__(self, title: str, route: str, *args: str | int) -> None:
         super().__init__(title=title[:45], custom_id=custom_id(route, *args), timeout=None)
         self.stop()
+
+
+def chat_user(interaction: discord.Interaction) -> ChatUser:
+    """Who is asking, as the services know people: a Discord user id."""
+    return ChatUser("discord", str(interaction.user.id))
 
 
 def modal_values(interaction: discord.Interaction) -> dict[str, str]:

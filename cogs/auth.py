@@ -7,17 +7,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import MicroblogBot
-from bot.routing import RoutedModal, modal_values
+from bot.routing import RoutedModal, chat_user, modal_values
 from bot.services.auth import AuthService
-from bot.services.views import ChatUser
 from bot.tree import reply
 
 REGISTER_ROUTE = "register"
 LOGIN_ROUTE = "login"
-
-
-def chat_user(interaction: discord.Interaction) -> ChatUser:
-    return ChatUser("discord", str(interaction.user.id))
 
 
 def _username() -> discord.ui.TextInput:  # type: ignore[type-arg]

@@ -9,11 +9,10 @@ from discord.ext import commands
 from bot.client import MicroblogBot
 from bot.errors import ValidationError
 from bot.rendering import FEED_ROUTE, NO_CURSOR, FeedButtons, cut, feed_embed, post_embed
-from bot.routing import RoutedModal, modal_values
+from bot.routing import RoutedModal, chat_user, modal_values
 from bot.services.posts import PostService
 from bot.services.views import FeedPage
 from bot.tree import reply
-from cogs.auth import chat_user
 
 POST_ROUTE = "post"
 EDIT_ROUTE = "edit"

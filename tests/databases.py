@@ -21,7 +21,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.db.engine import Database
-from bot.db.migrate import upgrade
+from bot.db.migrate import upgrade_url
 from bot.db.models import Base
 
 T = TypeVar("T")
@@ -47,17 +47,9 @@ def postgres_required() -> bool:
     return os.environ.get("CI", "").lower() == "true"
 
 
-async def migrate(url: str) -> None:
-    database = Database(url)
-    try:
-        await upgrade(database)
-    finally:
-        await database.dispose()
-
-
 def make_sqlite_template(directory: Path) -> Path:
     path = directory / "template.db"
-    run_blocking(migrate(f"sqlite+aiosqlite:///{path}"))
+    run_blocking(upgrade_url(f"sqlite+aiosqlite:///{path}"))
     return path
 
 
@@ -82,7 +74,7 @@ def create_postgres_database(server_url: str) -> str:
     name = f"microblog_test_{uuid.uuid4().hex[:12]}"
     run_blocking(_admin(server_url, f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    run_blocking(migrate(url))
+    run_blocking(upgrade_url(url))
     return url
 
 

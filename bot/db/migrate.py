@@ -34,6 +34,16 @@ async def upgrade(database: Database, revision: str = "head") -> None:
         await connection.run_sync(run)
 
 
+async def upgrade_url(url: str) -> str | None:
+    """Migrate the database at ``url`` with an engine of its own; returns the revision."""
+    database = Database(url)
+    try:
+        await upgrade(database)
+        return await current_revision(database)
+    finally:
+        await database.dispose()
+
+
 async def current_revision(database: Database) -> str | None:
     def read(connection: Connection) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()

@@ -22,6 +22,7 @@ from sqlalchemy import func, select, update
 from bot.clock import utcnow
 from bot.config import AuthSettings, DigestSettings, PostSettings
 from bot.db.engine import Database
+from bot.db.migrate import upgrade_url
 from bot.db.models import DigestSubscription, Post
 from bot.discord_double import Channel, DiscordDouble
 from bot.security import PasswordHasher
@@ -113,7 +114,7 @@ async def test_two_processes_one_killed_every_summary_exactly_once(
         database = Database(private_postgres_url)
         hasher = PasswordHasher(rounds=4)
         try:
-            await databases.migrate(private_postgres_url)
+            await upgrade_url(private_postgres_url)
             auth = AuthService(database, hasher, AuthSettings(bcrypt_rounds=4))
             posts = PostService(database, auth, PostSettings(cooldown_seconds=0))
             digests = DigestService(database, DigestSettings())
