@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import cpu_seconds, memory_kib
-from bot.discord_double import DiscordDouble
-from bot.loopwatch import RECENT_WINDOWS
+from bot.ops.loopwatch import RECENT_WINDOWS
+from discord_double import DiscordDouble
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0

@@ -15,7 +15,7 @@ import gc
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 
-from bot.discord_double import DiscordDouble, InteractionHandle, RecordedRequest
+from discord_double import DiscordDouble, InteractionHandle, RecordedRequest
 
 Judge = Callable[[InteractionHandle], bool]
 

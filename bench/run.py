@@ -20,7 +20,7 @@ from bench.load import GatewayJanitor, driver_gc_paused, tracking
 from bench.report import evaluate
 from bench.scenarios import STORM_PASSWORD, BackendBench, Plan, Population
 from bench.seed import Seeder, zipf_weights
-from bot.discord_double import DiscordDouble
+from discord_double import DiscordDouble
 
 BCRYPT_COST = 12  # production's default; the bot under test runs with it too
 

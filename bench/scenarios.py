@@ -19,7 +19,7 @@ from bench.botproc import BotProcess
 from bench.load import Probe, Tracker, open_loop
 from bench.machine import cpu_seconds
 from bench.stats import summary_ms
-from bot.discord_double import DiscordDouble, InteractionHandle, User
+from discord_double import DiscordDouble, InteractionHandle, User
 
 STORM_PASSWORD = "Zebra-Quantum-Marmalade-42"  # noqa: S105 (the seeded accounts' password)
 # The order latency samples are interleaved in, so drift on the machine hits every row alike.

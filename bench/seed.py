@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 
 from bench.databases import asyncpg_dsn, sqlite_path
-from bot.text import clean_username
+from bot.domain.rules import clean_username
 
 HISTORY = timedelta(days=730)
 NEWEST_AGE = timedelta(minutes=1)  # seeded posts end a minute ago; the benchmark's are newer

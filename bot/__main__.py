@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_config
-from bot.logs import configure_logging
+from bot.ops.logs import configure_logging
 
 DEFAULT_CONFIG = "config.toml"
 CONFIG_ENV = "MICROBLOG_CONFIG"  # the container image points it at /config/config.toml
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{source}: OK")
         return 0
     if verb == "health":
-        from bot.health import check
+        from bot.ops.health import check
 
         healthy, reason = check(settings.health)
         print(reason)
         return 0 if healthy else 1
     if verb == "sandbox":
-        from bot.sandbox import run_sandbox
+        from bot.ops.sandbox import run_sandbox
 
         return asyncio.run(run_sandbox(settings))
     configure_logging(settings.logging, secrets=[settings.discord.token])
@@ -74,13 +74,13 @@ def main(argv: list[str] | None = None) -> int:
         print(SETUP_HINT.format(config=config_path), file=sys.stderr)
         return 2
     if verb == "sync":
-        from bot.runner import sync_only
+        from bot.ops.runner import sync_only
 
         guild = args.guild or settings.discord.dev_guild_id
         changed = asyncio.run(sync_only(settings, guild, args.force))
         print("Commands synced." if changed else "Commands already up to date; nothing sent.")
         return 0
-    from bot.runner import run_bot
+    from bot.ops.runner import run_bot
 
     asyncio.run(run_bot(settings))
     return 0

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from bot.clock import Clock, utcnow
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
-from bot.security import PasswordHasher
+from bot.domain.clock import Clock, utcnow
+from bot.domain.security import PasswordHasher
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService

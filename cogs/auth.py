@@ -6,10 +6,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MicroblogBot
-from bot.routing import RoutedModal, chat_user, modal_values
+from bot.front.client import MicroblogBot
+from bot.front.routing import RoutedModal, chat_user, modal_values
+from bot.front.tree import reply
 from bot.services.auth import AuthService
-from bot.tree import reply
 
 REGISTER_ROUTE = "register"
 LOGIN_ROUTE = "login"

@@ -11,11 +11,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MicroblogBot
-from bot.errors import UserError
-from bot.rendering import COLOUR, cut, digest_embed, relative
-from bot.services.digests import DigestService, SubscriptionView, describe_interval
-from bot.tree import reply
+from bot.domain.errors import UserError
+from bot.domain.rules import describe_interval
+from bot.front.client import MicroblogBot
+from bot.front.rendering import COLOUR, cut, digest_embed, relative
+from bot.front.tree import reply
+from bot.services.digests import DigestService, SubscriptionView
 
 INTERVAL_SUGGESTIONS = ["15m", "30m", "1h", "3h", "6h", "12h", "1d", "3d", "7d"]
 LIST_LIMIT = 25  # embed fields

@@ -7,7 +7,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MicroblogBot
+from bot.front.client import MicroblogBot
 
 
 class MetaCog(commands.Cog):

@@ -6,13 +6,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import MicroblogBot
-from bot.errors import ValidationError
-from bot.rendering import FEED_ROUTE, NO_CURSOR, FeedButtons, cut, feed_embed, post_embed
-from bot.routing import RoutedModal, chat_user, modal_values
+from bot.domain.errors import ValidationError
+from bot.domain.values import FeedPage
+from bot.front.client import MicroblogBot
+from bot.front.rendering import FEED_ROUTE, NO_CURSOR, FeedButtons, cut, feed_embed, post_embed
+from bot.front.routing import RoutedModal, chat_user, modal_values
+from bot.front.tree import reply
 from bot.services.posts import PostService
-from bot.services.views import FeedPage
-from bot.tree import reply
 
 POST_ROUTE = "post"
 EDIT_ROUTE = "edit"

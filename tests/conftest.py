@@ -10,10 +10,10 @@ import pytest
 
 from bot.config import AuthSettings, PostSettings
 from bot.db.engine import Database
-from bot.security import PasswordHasher
+from bot.domain.security import PasswordHasher
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
 from tests import databases
 
 TEST_BCRYPT_ROUNDS = 4

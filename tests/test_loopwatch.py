@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from bot.config import DiagnosticsSettings
-from bot.loopwatch import watching_loop
+from bot.ops.loopwatch import watching_loop
 
 
 async def test_a_blocking_call_shows_up_as_a_stall(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.sync import commands_differ
+from bot.front.sync import commands_differ
 
 LOCAL: dict[str, Any] = {
     "name": "digest",

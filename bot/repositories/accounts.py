@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
-from bot.errors import UsernameTaken
+from bot.domain.errors import UsernameTaken
 
 
 class AccountRepository:

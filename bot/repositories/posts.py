@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Post
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """A place in the newest-first feed: the (created_at, id) of a post."""
-
-    created_at: datetime
-    post_id: int
+from bot.domain.values import Position
 
 
 class PostRepository:

@@ -12,18 +12,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, DigestSubscription, Post
-from bot.errors import UserError
-from bot.repositories.posts import Position
+from bot.domain.errors import AlreadySubscribed
+from bot.domain.values import Position
 
 ACTIVE, PAUSED = "active", "paused"
 DISCORD_SHARD_SHIFT = 22  # a guild's shard is (guild_id >> 22) % shard_count
-
-
-class AlreadySubscribed(UserError):
-    def __init__(self) -> None:
-        super().__init__(
-            "That channel already gets summaries for that feed. Use /digest list to see it."
-        )
 
 
 class SubscriptionRepository:

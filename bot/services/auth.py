@@ -10,17 +10,23 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import Clock, utcnow
 from bot.config import AuthSettings
 from bot.db.engine import Database
 from bot.db.models import Account
-from bot.errors import InvalidCredentials, NotLoggedIn, Throttled, UsernameTaken, ValidationError
+from bot.domain.clock import Clock, utcnow
+from bot.domain.errors import (
+    InvalidCredentials,
+    NotLoggedIn,
+    Throttled,
+    UsernameTaken,
+    ValidationError,
+)
+from bot.domain.rules import clean_username
+from bot.domain.security import PasswordHasher, Verification, check_password_shape
+from bot.domain.values import AccountView, ChatUser, LoginResult, SessionView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.rate_events import RateEventRepository
-from bot.security import PasswordHasher, Verification, check_password_shape
-from bot.services.views import AccountView, ChatUser, LoginResult, SessionView
-from bot.text import clean_username
 
 FAILED_LOGIN_BY_ACCOUNT = "login_fail_account"
 FAILED_LOGIN_BY_CHAT_USER = "login_fail_chat"

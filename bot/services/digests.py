@@ -11,40 +11,27 @@ forgotten the nonce (minutes), e.g. the only process was down that long after se
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.clock import Clock, utcnow
 from bot.config import DigestSettings
 from bot.db.engine import Database
 from bot.db.models import DigestSubscription
-from bot.errors import AccountNotFound, UserError, ValidationError
+from bot.domain.clock import Clock, utcnow
+from bot.domain.errors import AccountNotFound, SubscriptionNotFound, ValidationError
+from bot.domain.rules import clean_username, parse_interval
+from bot.domain.values import Position, PostView
 from bot.repositories.accounts import AccountRepository
-from bot.repositories.posts import Position
 from bot.repositories.subscriptions import (
     ACTIVE,
     PAUSED,
     DigestPostQueries,
     SubscriptionRepository,
 )
-from bot.services.views import PostView
-from bot.text import clean_username
 
-MIN_INTERVAL = timedelta(minutes=15)
-MAX_INTERVAL = timedelta(days=7)
 FIRST_RETRY = timedelta(seconds=30)
-_INTERVAL = re.compile(r"^\s*(\d{1,6})\s*(m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.I)
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
-
-
-class SubscriptionNotFound(UserError):
-    def __init__(self, subscription_id: int) -> None:
-        super().__init__(
-            f"There is no summary subscription #{subscription_id} in this server. See /digest list."
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,29 +55,6 @@ class Summary:
     new_posts: int  # how many arrived since the last summary
     posts: list[PostView]  # the newest of them, newest first
     nonce: str | None  # None for previews
-
-
-def parse_interval(text: str) -> timedelta:
-    """'90' (minutes), '45m', '6h', '1d'; 15 minutes to 7 days."""
-    match = _INTERVAL.match(text or "")
-    if match is None:
-        raise ValidationError(
-            "interval", "Give the interval as minutes, hours or days, e.g. 30m, 6h or 1d."
-        )
-    unit = (match.group(2) or "m")[0].lower()
-    interval = timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[unit])
-    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
-        raise ValidationError("interval", "The interval must be between 15 minutes and 7 days.")
-    return interval
-
-
-def describe_interval(interval: timedelta) -> str:
-    seconds = int(interval.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"every {count} {unit}{'s' * (count != 1)}" if count != 1 else f"every {unit}"
-    return f"every {seconds} seconds"
 
 
 class DigestService:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import Clock, utcnow
 from bot.config import PostSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Post
-from bot.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.domain.clock import Clock, utcnow
+from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
+from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.domain.rules import clean_post_body, clean_username
+from bot.domain.values import ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
-from bot.repositories.posts import Position, PostRepository
+from bot.repositories.posts import PostRepository
 from bot.services.auth import AuthService
-from bot.services.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.services.views import ChatUser, FeedPage, PostView
-from bot.text import clean_post_body, clean_username
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 

@@ -19,17 +19,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.clock import utcnow
 from bot.config import AuthSettings, DigestSettings, PostSettings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_url
 from bot.db.models import DigestSubscription, Post
-from bot.discord_double import Channel, DiscordDouble
-from bot.security import PasswordHasher
+from bot.domain.clock import utcnow
+from bot.domain.security import PasswordHasher
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
+from discord_double import Channel, DiscordDouble
 from tests import databases
 from tests.cli.test_run_process import start_process
 from tests.conftest import STRONG_PASSWORD

@@ -17,16 +17,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.clock import utcnow
 from bot.config import AuthSettings, DigestSettings, PostSettings
 from bot.db.engine import Database
 from bot.db.models import DigestSubscription
-from bot.discord_double import DiscordDouble
-from bot.security import PasswordHasher
+from bot.domain.clock import utcnow
+from bot.domain.security import PasswordHasher
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
+from discord_double import DiscordDouble
 from tests.cogs.conftest import Person
 from tests.conftest import STRONG_PASSWORD
 from tests.databases import copy_sqlite

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.sandbox import _TIMESTAMP, parse_options, relative_time
+from bot.ops.sandbox import _TIMESTAMP, parse_options, relative_time
 from tests.cli.test_run_process import start_process
 
 SCRIPT = """\

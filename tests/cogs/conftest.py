@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.app import Services, open_services
-from bot.client import MicroblogBot
 from bot.config import Settings, parse_settings
-from bot.discord_double import DiscordDouble, RecordedMessage, User, running_bot
+from bot.front.client import MicroblogBot
+from discord_double import DiscordDouble, RecordedMessage, User, running_bot
 from tests import databases
 from tests.conftest import STRONG_PASSWORD, FakeClock
 

@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
-from bot.client import MicroblogBot
-from bot.discord_double import DiscordDouble
-from bot.logs import install_redaction
+from bot.front.client import MicroblogBot
+from bot.ops.logs import install_redaction
+from discord_double import DiscordDouble
 from tests.cogs.conftest import BotFactory, Person
 
 GENERIC = "Incorrect username or password."

@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.client import MicroblogBot
-from bot.discord_double import DiscordDouble, RecordedMessage
+from bot.front.client import MicroblogBot
+from discord_double import DiscordDouble, RecordedMessage
 from tests.cogs.conftest import BotFactory, Person
 from tests.conftest import FakeClock
 

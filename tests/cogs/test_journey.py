@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.client import MicroblogBot
-from bot.discord_double import DiscordDouble
+from bot.front.client import MicroblogBot
+from discord_double import DiscordDouble
 from tests.cogs.conftest import Person
 from tests.conftest import FakeClock
 

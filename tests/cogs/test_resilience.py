@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from bot.client import MicroblogBot
 from bot.db.models import Account, ChatSession, Post
-from bot.discord_double import DiscordDouble, User
-from bot.discord_double.interactions import base_payload
-from bot.tree import APOLOGY
+from bot.front.client import MicroblogBot
+from bot.front.tree import APOLOGY
+from discord_double import DiscordDouble, User
+from discord_double.interactions import base_payload
 from tests.cogs.conftest import BotFactory, Person
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
@@ -232,7 +232,7 @@ async def test_commands_sync_only_when_they_changed(
 async def test_no_privileged_intents(
     microblog: MicroblogBot, double: DiscordDouble, intent_check: bool
 ) -> None:
-    from bot.discord_double import PRIVILEGED_INTENTS
+    from discord_double import PRIVILEGED_INTENTS
 
     assert double.identifies
     assert all(identify.intents & PRIVILEGED_INTENTS == 0 for identify in double.identifies)
@@ -249,7 +249,7 @@ async def test_a_bug_gets_an_apology_and_a_log_without_option_values(
     reply = await alice.run("post", content=secret)
     assert reply.ephemeral
     assert reply.content == APOLOGY
-    (record,) = [r for r in caplog.records if r.name == "bot.tree"]
+    (record,) = [r for r in caplog.records if r.name == "bot.front.tree"]
     assert record.getMessage() == f"Unhandled error in post by user {alice.user.id}"
     assert record.exc_info is not None  # the traceback is logged, for us, not shown
     assert secret not in caplog.text

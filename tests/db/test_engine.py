@@ -11,9 +11,9 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.db.engine import Database
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
 from tests import databases
 from tests.conftest import STRONG_PASSWORD
 

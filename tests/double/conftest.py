@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.discord_double import DiscordDouble, running_bot
+from discord_double import DiscordDouble, running_bot
 
 from .sample_bot import SampleBot
 

@@ -9,7 +9,7 @@ import io
 import discord
 import pytest
 
-from bot.discord_double import DiscordDouble, User
+from discord_double import DiscordDouble, User
 
 from .sample_bot import SampleBot
 

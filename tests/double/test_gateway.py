@@ -9,7 +9,7 @@ from collections.abc import Callable
 import aiohttp
 from discord.ext import commands
 
-from bot.discord_double import DiscordDouble, User, running_bot
+from discord_double import DiscordDouble, User, running_bot
 
 from .sample_bot import SampleBot
 

@@ -8,7 +8,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.discord_double import EPHEMERAL, DiscordDouble, User, choice_names
+from discord_double import EPHEMERAL, DiscordDouble, User, choice_names
 
 from .sample_bot import SampleBot
 

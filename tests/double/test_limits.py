@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.discord_double.limits import (
+from discord_double.limits import (
     form_errors,
     is_empty_message,
     validate_choices,

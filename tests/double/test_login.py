@@ -10,7 +10,7 @@ import aiohttp
 import discord
 import pytest
 
-from bot.discord_double import PRIVILEGED_INTENTS, DiscordDouble, point_discord_at
+from discord_double import PRIVILEGED_INTENTS, DiscordDouble, point_discord_at
 
 from .sample_bot import SampleBot
 
@@ -99,7 +99,7 @@ async def test_standalone_entry_point_serves() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.discord_double",
+        "discord_double",
         "--port",
         "0",
         stdout=asyncio.subprocess.PIPE,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.discord_double import DiscordDouble
+from discord_double import DiscordDouble
 from tests import databases
 
 

@@ -30,7 +30,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.discord_double import DiscordDouble
+from discord_double import DiscordDouble
 from tests.cogs.conftest import Person
 from tests.ops.container_files import Stage, build_context, env_pairs, stages
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import Services, open_services
-from bot.client import MicroblogBot
 from bot.config import HealthSettings
 from bot.db.engine import Database
-from bot.discord_double import DiscordDouble, running_bot
-from bot.health import STALE_AFTER_INTERVALS, Heartbeat, check, probe_database
+from bot.front.client import MicroblogBot
+from bot.ops.health import STALE_AFTER_INTERVALS, Heartbeat, check, probe_database
+from discord_double import DiscordDouble, running_bot
 from tests import databases
 from tests.cogs.conftest import e2e_settings
 

@@ -19,10 +19,10 @@ from typing import Literal
 import pytest
 
 from bot.app import open_services
-from bot.client import MicroblogBot
 from bot.config import LoggingSettings
-from bot.discord_double import DiscordDouble, running_bot
-from bot.logs import REDACTED, configure_logging
+from bot.front.client import MicroblogBot
+from bot.ops.logs import REDACTED, configure_logging
+from discord_double import DiscordDouble, running_bot
 from tests import databases
 from tests.cogs.conftest import Person, e2e_settings
 

@@ -17,11 +17,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import open_services
-from bot.client import MicroblogBot
 from bot.config import HealthSettings
 from bot.db.migrate import alembic_config
-from bot.discord_double import DiscordDouble, running_bot
-from bot.health import Heartbeat
+from bot.front.client import MicroblogBot
+from bot.ops.health import Heartbeat
+from discord_double import DiscordDouble, running_bot
 from tests import databases
 from tests.cogs.conftest import e2e_settings
 from tests.ops.commands import bot_command

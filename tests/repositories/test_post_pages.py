@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import event
 
 from bot.db.engine import Database
-from bot.repositories.posts import Position, PostRepository
+from bot.domain.values import Position
+from bot.repositories.posts import PostRepository
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -8,16 +8,16 @@ from sqlalchemy import func, select
 from bot.config import AuthSettings
 from bot.db.engine import Database
 from bot.db.models import RateEvent
-from bot.errors import (
+from bot.domain.errors import (
     InvalidCredentials,
     NotLoggedIn,
     Throttled,
     UsernameTaken,
     ValidationError,
 )
-from bot.security import PasswordHasher, Verification
+from bot.domain.security import PasswordHasher, Verification
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
-from bot.services.views import ChatUser
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 

@@ -9,12 +9,17 @@ import pytest
 
 from bot.config import DigestSettings
 from bot.db.engine import Database
-from bot.errors import AccountNotFound, ValidationError
-from bot.repositories.subscriptions import AlreadySubscribed
+from bot.domain.errors import (
+    AccountNotFound,
+    AlreadySubscribed,
+    SubscriptionNotFound,
+    ValidationError,
+)
+from bot.domain.rules import parse_interval
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
-from bot.services.digests import DigestService, SubscriptionNotFound, parse_interval
+from bot.services.digests import DigestService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 GUILD, CHANNEL = 81_000_000_000_000_000, 82_000_000_000_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import PostSettings
-from bot.errors import (
+from bot.domain.errors import (
     AccountNotFound,
     NotAuthor,
     NotLoggedIn,
@@ -13,9 +13,9 @@ from bot.errors import (
     Throttled,
     ValidationError,
 )
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 
 from bot.db.engine import Database
 from bot.db.models import Account, Base, ChatSession, Post
-from bot.errors import UserError
+from bot.domain.errors import UserError
+from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
-from bot.services.views import ChatUser
 from tests.conftest import STRONG_PASSWORD
 
 TRICKY = [

@@ -57,6 +57,27 @@ class AccountNotFound(UserError):
         super().__init__(f"There is no user called {username!r}.")
 
 
+class SubscriptionNotFound(UserError):
+    def __init__(self, subscription_id: int) -> None:
+        super().__init__(
+            f"There is no summary subscription #{subscription_id} in this server. See /digest list."
+        )
+
+
+class AlreadySubscribed(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That channel already gets summaries for that feed. Use /digest list to see it."
+        )
+
+
+class UnknownComponent(UserError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That button or form is no longer valid. Run the command again to get a fresh one."
+        )
+
+
 class Throttled(UserError):
     """Too many attempts; ``retry_at`` is when the next one will be accepted (UTC)."""
 

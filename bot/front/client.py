@@ -9,10 +9,10 @@ import discord
 from discord.ext import commands
 
 from bot.app import Services
-from bot.routing import InteractionRouter
-from bot.scheduler import DigestScheduler
-from bot.sync import sync_commands
-from bot.tree import BotTree, report_error
+from bot.front.routing import InteractionRouter
+from bot.front.scheduler import DigestScheduler
+from bot.front.sync import sync_commands
+from bot.front.tree import BotTree, report_error
 
 _log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import aiohttp
 import discord
 
 from bot.config import DigestSettings
-from bot.rendering import digest_embed
+from bot.front.rendering import digest_embed
 from bot.services.digests import DigestService
 
 _log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ import struct
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.errors import ValidationError
-from bot.repositories.posts import Position
+from bot.domain.errors import ValidationError
+from bot.domain.values import Position
 
 _FORMAT = ">qqq"  # microseconds since epoch, post id, author id (0 = everyone)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -14,20 +14,13 @@ from collections.abc import Awaitable, Callable
 
 import discord
 
-from bot.errors import UserError
-from bot.services.views import ChatUser
+from bot.domain.errors import UnknownComponent
+from bot.domain.values import ChatUser
 
 PREFIX = "mb"
 MAX_CUSTOM_ID = 100  # Discord's limit
 Handler = Callable[[discord.Interaction, list[str]], Awaitable[None]]
 _log = logging.getLogger(__name__)
-
-
-class UnknownComponent(UserError):
-    def __init__(self) -> None:
-        super().__init__(
-            "That button or form is no longer valid. Run the command again to get a fresh one."
-        )
 
 
 def custom_id(route: str, *args: str | int) -> str:

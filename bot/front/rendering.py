@@ -6,9 +6,9 @@ from datetime import datetime
 
 import discord
 
-from bot.routing import custom_id
+from bot.domain.values import FeedPage, PostView
+from bot.front.routing import custom_id
 from bot.services.digests import Summary
-from bot.services.views import FeedPage, PostView
 
 # Discord's embed limits.
 EMBED_TOTAL = 6000
@@ -71,7 +71,7 @@ def add_post_fields(embed: discord.Embed, posts: list[PostView], budget: int) ->
 
 
 class FeedButtons(discord.ui.View):
-    """Older/Newer, with the cursor inside each custom_id (see bot.routing)."""
+    """Older/Newer, with the cursor inside each custom_id (see bot.front.routing)."""
 
     def __init__(self, page: FeedPage) -> None:
         super().__init__(timeout=None)

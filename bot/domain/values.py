@@ -7,6 +7,14 @@ from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
+class Position:
+    """A place in the newest-first feed: the (created_at, id) of a post."""
+
+    created_at: datetime
+    post_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChatUser:
     """Who is talking to the bot: a platform ("discord") and their id there."""
 

@@ -52,7 +52,7 @@ class DiscordDouble:
 
     ``async with DiscordDouble() as double:`` binds 127.0.0.1 on a free port with one guild
     holding one text channel. Point discord.py at ``api_base_url`` / ``gateway_url`` (see
-    ``bot.discord_double.client``) and start it with ``double.token``.
+    ``discord_double.client``) and start it with ``double.token``.
     """
 
     def __init__(

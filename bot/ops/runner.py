@@ -8,30 +8,16 @@ import gc
 import logging
 import signal
 
-import discord
-import discord.gateway
-import discord.http
-import yarl
-
 from bot.app import open_services
-from bot.client import MicroblogBot
-from bot.config import DiscordSettings, Settings
-from bot.health import Heartbeat
-from bot.loopwatch import watching_loop
-from bot.sync import sync_commands
+from bot.config import Settings
+from bot.front.client import MicroblogBot
+from bot.front.endpoints import use_endpoints
+from bot.front.sync import sync_commands
+from bot.ops.health import Heartbeat
+from bot.ops.loopwatch import watching_loop
 
 _log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0  # in-flight commands may finish this long after the gateway closes
-
-
-def use_endpoints(settings: DiscordSettings) -> None:
-    """Point discord.py at Discord, a REST/gateway proxy, or the loopback double.
-
-    Route.BASE is read whenever a request is built (interaction callbacks and webhooks
-    too), DEFAULT_GATEWAY whenever a non-sharded connection or a resume starts.
-    """
-    discord.http.Route.BASE = settings.api_base_url
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None:

@@ -1,4 +1,4 @@
-"""Run the double standalone: ``python -m bot.discord_double --port 8765``.
+"""Run the double standalone: ``python -m discord_double --port 8765``.
 
 Prints the URLs and token to point a bot at (``[discord] api_base_url`` / ``gateway_url``);
 serves until interrupted.
@@ -15,7 +15,7 @@ from .double import DiscordDouble
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bot.discord_double", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m discord_double", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--heartbeat-ms", type=int, default=41_250)

@@ -21,7 +21,7 @@ from typing import TypeVar
 import bcrypt
 import zxcvbn
 
-from bot.errors import ValidationError
+from bot.domain.errors import ValidationError
 
 T = TypeVar("T")
 

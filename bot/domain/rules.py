@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from datetime import timedelta
 
-from bot.errors import ValidationError
+from bot.domain.errors import ValidationError
 
 USERNAME_MIN_CHARS = 3
 USERNAME_MAX_CHARS = 32
@@ -48,3 +50,32 @@ def clean_post_body(raw: str, max_length: int) -> str:
             "content", f"Posts can be at most {max_length} characters; yours has {len(body)}."
         )
     return body
+
+
+MIN_INTERVAL = timedelta(minutes=15)
+MAX_INTERVAL = timedelta(days=7)
+_INTERVAL = re.compile(r"^\s*(\d{1,6})\s*(m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.I)
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """'90' (minutes), '45m', '6h', '1d'; 15 minutes to 7 days."""
+    match = _INTERVAL.match(text or "")
+    if match is None:
+        raise ValidationError(
+            "interval", "Give the interval as minutes, hours or days, e.g. 30m, 6h or 1d."
+        )
+    unit = (match.group(2) or "m")[0].lower()
+    interval = timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[unit])
+    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        raise ValidationError("interval", "The interval must be between 15 minutes and 7 days.")
+    return interval
+
+
+def describe_interval(interval: timedelta) -> str:
+    seconds = int(interval.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"every {count} {unit}{'s' * (count != 1)}" if count != 1 else f"every {unit}"
+    return f"every {seconds} seconds"

@@ -8,8 +8,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.errors import UserError
-from bot.options import BadOption, check_options, leaf_command
+from bot.domain.errors import UserError
+from bot.front.options import BadOption, check_options, leaf_command
 
 _log = logging.getLogger(__name__)
 

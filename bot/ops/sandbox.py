@@ -20,9 +20,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bot.app import open_services
-from bot.client import MicroblogBot
 from bot.config import Settings
-from bot.discord_double import (
+from bot.front.client import MicroblogBot
+from bot.front.endpoints import use_endpoints
+from discord_double import (
     DiscordDouble,
     DoubleTimeout,
     InteractionHandle,
@@ -31,7 +32,6 @@ from bot.discord_double import (
     User,
     running_bot,
 )
-from bot.runner import use_endpoints
 
 HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
