@@ -8,11 +8,13 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import AuthSettings
 from bot.db.engine import Database
-from bot.db.models import Account
+from bot.db.models import Account, ChatSession
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import (
     InvalidCredentials,
@@ -34,6 +36,7 @@ REGISTRATION_BY_CHAT_USER = "register_chat"
 # last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
 # per command would serialise every read on SQLite.
 TOUCH_INTERVAL = timedelta(minutes=1)
+SESSION_EXPIRED = "Your session has expired. Use /login to log in again."
 
 
 class AuthService:
@@ -152,22 +155,47 @@ class AuthService:
         if found is None:
             raise NotLoggedIn()
         chat_session, account = found
-        expires_at = min(
-            chat_session.last_seen_at + self.idle_limit,
-            chat_session.created_at + self.absolute_limit,
-        )
+        expires_at = self._expires_at(chat_session)
         if now >= expires_at:
             if not touch:
-                raise NotLoggedIn("Your session has expired. Use /login to log in again.")
+                raise NotLoggedIn(SESSION_EXPIRED)
             async with self.db.write() as session:
                 await ChatSessionRepository(session).delete(chat.platform, chat.user_id)
-            raise NotLoggedIn("Your session has expired. Use /login to log in again.")
-        if touch and now - chat_session.last_seen_at >= TOUCH_INTERVAL:
-            async with self.db.write() as session:
-                await ChatSessionRepository(session).touch(chat_session.id, now)
+            raise NotLoggedIn(SESSION_EXPIRED)
+        if touch and await self.keep_alive(chat_session):
             expires_at = min(now + self.idle_limit, chat_session.created_at + self.absolute_limit)
         return SessionView(
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
+        )
+
+    async def live_session(
+        self, session: AsyncSession, chat: ChatUser
+    ) -> tuple[ChatSession, Account]:
+        """The chat user's unexpired session and account, read in the caller's transaction.
+
+        For services that answer from one read transaction (each transaction costs round
+        trips); once it has ended they call ``keep_alive``, as ``current_session`` does.
+        """
+        found = await ChatSessionRepository(session).get_with_account(chat.platform, chat.user_id)
+        if found is None:
+            raise NotLoggedIn()
+        if self.clock() >= self._expires_at(found[0]):
+            raise NotLoggedIn(SESSION_EXPIRED)
+        return found
+
+    async def keep_alive(self, chat_session: ChatSession) -> bool:
+        """Refresh last_seen_at if it is due (at most once a minute); True if it was."""
+        now = self.clock()
+        if now - chat_session.last_seen_at < TOUCH_INTERVAL:
+            return False
+        async with self.db.write() as session:
+            await ChatSessionRepository(session).touch(chat_session.id, now)
+        return True
+
+    def _expires_at(self, chat_session: ChatSession) -> datetime:
+        return min(
+            chat_session.last_seen_at + self.idle_limit,
+            chat_session.created_at + self.absolute_limit,
         )
 
     async def _record_failed_login(self, key: str | None, chat_subject: str) -> None:
