@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.front.client import MicroblogBot
@@ -151,7 +153,9 @@ async def test_posting_cooldown_says_when(
         await alice.run("post", content="one")
         clock.advance(seconds=5)
         refused = await alice.run("post", content="two")
-        assert refused.content == "You are posting too fast. Try again in 25 seconds."
+        retry_at = int((clock.now + timedelta(seconds=25)).timestamp())
+        # Rendered by the reader's Discord client ("in 25 seconds"), so it stays true.
+        assert refused.content == f"You are posting too fast. Try again <t:{retry_at}:R>."
 
 
 async def test_feed_embed_limits_hold_for_the_longest_posts(
