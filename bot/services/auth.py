@@ -8,6 +8,8 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,7 +38,7 @@ REGISTRATION_BY_CHAT_USER = "register_chat"
 # last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
 # per command would serialise every read on SQLite.
 TOUCH_INTERVAL = timedelta(minutes=1)
-SESSION_EXPIRED = "Your session has expired. Use /login to log in again."
+EXPIRED = "Your session has expired. Use /login to log in again."
 
 
 class AuthService:
@@ -147,22 +149,50 @@ class AuthService:
         Refreshes last_seen_at unless ``touch`` is False: a read-only check for answers that
         must come before Discord's 3-second deadline and so cannot wait for a write lock.
         """
-        now = self.clock()
+        if touch:
+            async with self.signed_in(chat) as (_, session_view):
+                return session_view
         async with self.db.read() as session:
-            found = await ChatSessionRepository(session).get_with_account(
-                chat.platform, chat.user_id
-            )
+            found = await self._live_session(session, chat, remove_expired=False)
+        if found is None:
+            raise NotLoggedIn(EXPIRED)
+        return found
+
+    @asynccontextmanager
+    async def signed_in(self, chat: ChatUser) -> AsyncIterator[tuple[AsyncSession, SessionView]]:
+        """One write transaction that starts by checking (and refreshing) the session.
+
+        Commands that write (post, edit, delete) do their work inside it: one transaction
+        per command instead of a read, an optional touch, then the write. An expired
+        session is removed in that transaction, which commits before NotLoggedIn is raised.
+        """
+        async with self.db.write() as session:
+            found = await self._live_session(session, chat, remove_expired=True)
+            if found is not None:
+                yield session, found
+                return
+        raise NotLoggedIn(EXPIRED)
+
+    async def _live_session(
+        self, session: AsyncSession, chat: ChatUser, *, remove_expired: bool
+    ) -> SessionView | None:
+        """The live session, touched when ``remove_expired`` (a write); None if it expired.
+
+        Raises NotLoggedIn when there is no session at all.
+        """
+        now = self.clock()
+        sessions = ChatSessionRepository(session)
+        found = await sessions.get_with_account(chat.platform, chat.user_id)
         if found is None:
             raise NotLoggedIn()
         chat_session, account = found
         expires_at = self._expires_at(chat_session)
         if now >= expires_at:
-            if not touch:
-                raise NotLoggedIn(SESSION_EXPIRED)
-            async with self.db.write() as session:
-                await ChatSessionRepository(session).delete(chat.platform, chat.user_id)
-            raise NotLoggedIn(SESSION_EXPIRED)
-        if touch and await self.keep_alive(chat_session):
+            if remove_expired:
+                await sessions.delete(chat.platform, chat.user_id)
+            return None
+        if remove_expired and now - chat_session.last_seen_at >= TOUCH_INTERVAL:
+            await sessions.touch(chat_session.id, now)
             expires_at = min(now + self.idle_limit, chat_session.created_at + self.absolute_limit)
         return SessionView(
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
@@ -173,24 +203,23 @@ class AuthService:
     ) -> tuple[ChatSession, Account]:
         """The chat user's unexpired session and account, read in the caller's transaction.
 
-        For services that answer from one read transaction (each transaction costs round
-        trips); once it has ended they call ``keep_alive``, as ``current_session`` does.
+        For read commands that answer from one read transaction (each transaction costs
+        round trips) and need the account row itself; once it has ended they call
+        ``keep_alive``, so reading counts as activity as writing does.
         """
         found = await ChatSessionRepository(session).get_with_account(chat.platform, chat.user_id)
         if found is None:
             raise NotLoggedIn()
         if self.clock() >= self._expires_at(found[0]):
-            raise NotLoggedIn(SESSION_EXPIRED)
+            raise NotLoggedIn(EXPIRED)
         return found
 
-    async def keep_alive(self, chat_session: ChatSession) -> bool:
-        """Refresh last_seen_at if it is due (at most once a minute); True if it was."""
+    async def keep_alive(self, chat_session: ChatSession) -> None:
+        """Refresh last_seen_at if it is due (at most once a minute, so reads stay reads)."""
         now = self.clock()
-        if now - chat_session.last_seen_at < TOUCH_INTERVAL:
-            return False
-        async with self.db.write() as session:
-            await ChatSessionRepository(session).touch(chat_session.id, now)
-        return True
+        if now - chat_session.last_seen_at >= TOUCH_INTERVAL:
+            async with self.db.write() as session:
+                await ChatSessionRepository(session).touch(chat_session.id, now)
 
     def _expires_at(self, chat_session: ChatSession) -> datetime:
         return min(

@@ -35,9 +35,9 @@ class PostService:
 
     async def create_post(self, chat: ChatUser, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
-        account = await self.auth.current_account(chat)
         now = self.clock()
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
+            account = signed_in.account
             posts = PostRepository(session)
             # Inside the write transaction, so two posts sent at once cannot both pass.
             last = await posts.latest_created_at(account.id)
@@ -49,19 +49,18 @@ class PostService:
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
-        account = await self.auth.current_account(chat)
-        async with self.db.write() as session:
-            post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
+        async with self.auth.signed_in(chat) as (session, signed_in):
+            posts = PostRepository(session)
+            post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             post.body = body
             post.edited_at = self.clock()
             await session.flush()
             return _post_view(post, author.username)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
-        account = await self.auth.current_account(chat)
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
-            post, author = await _get_post(posts, post_id, author_id=account.id)
+            post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             view = _post_view(post, author.username)
             await posts.delete(post)
             await AccountRepository(session).add_to_counts(author.id, posts=-1)

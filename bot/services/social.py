@@ -61,9 +61,8 @@ class SocialService:
     # -- the graph -----------------------------------------------------------------------
     async def follow(self, chat: ChatUser, username: str) -> FollowResult:
         key = _key_or_unknown(username)
-        me = await self.auth.current_account(chat)
-        async with self.db.write() as session:
-            accounts = AccountRepository(session)
+        async with self.auth.signed_in(chat) as (session, signed_in):
+            me, accounts = signed_in.account, AccountRepository(session)
             target = await _existing(accounts, key, username)
             if target.id == me.id:
                 raise CannotFollowYourself()
@@ -75,9 +74,8 @@ class SocialService:
 
     async def unfollow(self, chat: ChatUser, username: str) -> FollowResult:
         key = _key_or_unknown(username)
-        me = await self.auth.current_account(chat)
-        async with self.db.write() as session:
-            accounts = AccountRepository(session)
+        async with self.auth.signed_in(chat) as (session, signed_in):
+            me, accounts = signed_in.account, AccountRepository(session)
             target = await _existing(accounts, key, username)
             removed = await FollowRepository(session).remove(me.id, target.id)
             if removed:
@@ -133,10 +131,9 @@ class SocialService:
     async def update_profile(self, chat: ChatUser, display_name: str, bio: str) -> ProfileView:
         """Set your display name and bio; an empty field clears it."""
         name, about = clean_display_name(display_name), clean_bio(bio)
-        me = await self.auth.current_account(chat)
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
             accounts = AccountRepository(session)
-            account = await accounts.get(me.id)
+            account = await accounts.get(signed_in.account.id)
             if account is None:
                 raise NotLoggedIn()  # deleted while logged in
             await accounts.set_profile(account, name, about)

@@ -30,6 +30,12 @@ async def _counts(bot: MicroblogBot) -> tuple[int, int, int]:
         )
 
 
+def _with_button(message: dict[str, Any], custom_id: str) -> dict[str, Any]:
+    """A copy of ``message`` whose only component is a button with ``custom_id``."""
+    button = {"type": 2, "style": 2, "label": "Older", "custom_id": custom_id}
+    return {**message, "components": [{"type": 1, "components": [button]}]}
+
+
 async def test_restart_keeps_sessions_paging_and_open_forms(
     start_microblog: BotFactory, double: DiscordDouble, alice: Person, clock: FakeClock
 ) -> None:
@@ -137,9 +143,20 @@ async def test_hostile_payloads_get_clear_replies_and_change_nothing(
                 alice.user,
                 COMPONENT,
                 {"custom_id": "mb:feed:not-a-cursor", "component_type": 2},
-                message=dict(feed.payload),
+                message=_with_button(feed.payload, "mb:feed:not-a-cursor"),
             ),
             "That page link is not valid any more",
+        ),
+        (
+            # A well-formed page button that the clicked message does not carry.
+            _hostile(
+                double,
+                alice.user,
+                COMPONENT,
+                {"custom_id": "mb:feed:o" + "A" * 32, "component_type": 2},
+                message=dict(feed.payload),
+            ),
+            "That button or form is no longer valid",
         ),
         (
             _hostile(
