@@ -60,32 +60,49 @@ class SocialService:
 
     # -- the graph -----------------------------------------------------------------------
     async def follow(self, chat: ChatUser, username: str) -> FollowResult:
-        key = _key_or_unknown(username)
-        async with self.auth.signed_in(chat) as (session, signed_in):
-            me, accounts = signed_in.account, AccountRepository(session)
-            target = await _existing(accounts, key, username)
-            if target.id == me.id:
-                raise CannotFollowYourself()
-            added = await FollowRepository(session).add(me.id, target.id, self.clock())
-            if added:
-                await accounts.add_to_counts(me.id, following=1)
-                await accounts.add_to_counts(target.id, followers=1)
-            return FollowResult(target.username, changed=added)
+        return await self._set_follow(chat, _named(username), follow=True)
 
     async def unfollow(self, chat: ChatUser, username: str) -> FollowResult:
-        key = _key_or_unknown(username)
+        return await self._set_follow(chat, _named(username), follow=False)
+
+    async def set_follow(self, chat: ChatUser, account_id: int, *, follow: bool) -> FollowResult:
+        """Follow or unfollow by account id: a profile's button, which outlives renames."""
+        return await self._set_follow(chat, _with_id(account_id), follow=follow)
+
+    async def _set_follow(
+        self,
+        chat: ChatUser,
+        find: Callable[[AccountRepository], Awaitable[Account]],
+        *,
+        follow: bool,
+    ) -> FollowResult:
         async with self.auth.signed_in(chat) as (session, signed_in):
-            me, accounts = signed_in.account, AccountRepository(session)
-            target = await _existing(accounts, key, username)
-            removed = await FollowRepository(session).remove(me.id, target.id)
-            if removed:
-                await accounts.add_to_counts(me.id, following=-1)
-                await accounts.add_to_counts(target.id, followers=-1)
-            return FollowResult(target.username, changed=removed)
+            me, accounts, follows = (
+                signed_in.account,
+                AccountRepository(session),
+                FollowRepository(session),
+            )
+            target = await find(accounts)
+            if follow and target.id == me.id:
+                raise CannotFollowYourself()
+            if follow:
+                changed = await follows.add(me.id, target.id, self.clock())
+            else:
+                changed = await follows.remove(me.id, target.id)
+            if changed:
+                step = 1 if follow else -1
+                await accounts.add_to_counts(me.id, following=step)
+                await accounts.add_to_counts(target.id, followers=step)
+            return FollowResult(target.username, changed=changed)
 
     # -- profiles ------------------------------------------------------------------------
-    async def profile(self, chat: ChatUser, username: str | None = None) -> ProfileView:
-        """``username``'s profile (your own without one), as ``chat`` sees it."""
+    async def profile(
+        self, chat: ChatUser, username: str | None = None, *, touch: bool = True
+    ) -> ProfileView:
+        """``username``'s profile (your own without one), as ``chat`` sees it.
+
+        ``touch=False`` only reads: for answers due before Discord's 3-second deadline.
+        """
         async with self.db.read() as session:
             if username:
                 target = await _existing(
@@ -115,7 +132,7 @@ class SocialService:
                 follows_you=follows_you,
                 recent_posts=[_post_view(post, target.username) for post in recent],
             )
-        if seen is not None:
+        if seen is not None and touch:
             await self.auth.keep_alive(seen)
         return view
 
@@ -270,6 +287,21 @@ def _key_or_unknown(username: str) -> str:
         return clean_username(username)[1]
     except ValidationError:
         raise AccountNotFound(username.strip()) from None
+
+
+def _named(username: str) -> Callable[[AccountRepository], Awaitable[Account]]:
+    key = _key_or_unknown(username)
+    return lambda accounts: _existing(accounts, key, username)
+
+
+def _with_id(account_id: int) -> Callable[[AccountRepository], Awaitable[Account]]:
+    async def find(accounts: AccountRepository) -> Account:
+        found = await accounts.get(account_id)
+        if found is None:
+            raise AccountNotFound(f"#{account_id}")
+        return found
+
+    return find
 
 
 async def _existing(accounts: AccountRepository, key: str, typed: str) -> Account:
