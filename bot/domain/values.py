@@ -37,6 +37,18 @@ class SessionView:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A logged-in chat user as read commands need them: one row, no ORM objects."""
+
+    session_id: int
+    account_id: int
+    username: str
+    following_count: int
+    logged_in_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LoginResult:
     account: AccountView
     previous_username: str | None  # the account this chat user was logged into before, if other

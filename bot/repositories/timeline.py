@@ -11,19 +11,35 @@ Two ways to find a page, chosen per query (measured in bench/social.py, 1M posts
   account following thousands finds a page within the first few hundred posts. If the
   window holds less than a page (few or quiet follows), the merge answers instead.
 
-Both read only index columns to choose the page; the page's rows are fetched by id after.
+Both choose the page from index columns alone and fetch its rows by id after. The
+statements are built once per shape with bound parameters: building and cache-keying a
+statement of this size costs more Python time than PostgreSQL or SQLite spend running it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Subquery
 
-from bot.db.models import Account, Follow, Post, UTCDateTime
+from bot.db.models import Account, Follow, Id, Post, UTCDateTime
 from bot.domain.values import Position
 
 MERGE_MAX_AUTHORS = 100
@@ -45,103 +61,136 @@ class TimelineRepository:
         limit: int,
         before: Position | None = None,
         after: Position | None = None,
-    ) -> list[tuple[Post, Account]]:
+    ) -> list[Row[Any]]:
         """Up to ``limit`` posts newest first, by ``owner_id`` and the accounts it follows:
-        older than ``before``, newer than ``after``, or the newest."""
+        older than ``before``, newer than ``after``, or the newest. Each row has the post's
+        id, author_id, body, created_at, edited_at and the author's username."""
         newer = after is not None
         cursor = after if newer else before
+        params: dict[str, Any] = {
+            "owner": owner_id,
+            "n": limit,
+            "nth": limit - 1,
+            "window": WINDOW_POSTS,
+            "floor": _FLOOR,
+            "ceiling": _CEILING,
+        }
+        if cursor is not None:
+            params |= {"at": cursor.created_at, "post_id": cursor.post_id}
+        shape = (newer, cursor is not None)
         if following_count + 1 > MERGE_MAX_AUTHORS:
-            rows = await self._fetch(self._window(owner_id, cursor, newer, limit), newer)
+            rows = await self._rows(_page("window", False, *shape), params, newer)
             if len(rows) == limit:
                 return rows
-        return await self._fetch(self._merge(owner_id, cursor, newer, limit), newer)
+        return await self._rows(_page("merge", self.postgres, *shape), params, newer)
 
-    async def _fetch(self, keys: Subquery, newer: bool) -> list[tuple[Post, Account]]:
-        query = (
-            select(Post, Account)
-            .join(keys, keys.c.id == Post.id)
-            .join(Account, Account.id == Post.author_id)
-            .order_by(*_order(Post, newer))
-        )
-        rows = [(post, author) for post, author in await self.session.execute(query)]
+    async def _rows(
+        self, statement: Select[Any], params: dict[str, Any], newer: bool
+    ) -> list[Row[Any]]:
+        rows = list(await self.session.execute(statement, params))
         return rows[::-1] if newer else rows
 
-    def _window(self, owner_id: int, cursor: Position | None, newer: bool, limit: int) -> Subquery:
-        edge_post = aliased(Post)
-        edge = _past(select(edge_post.created_at), edge_post, cursor, newer).offset(WINDOW_POSTS)
-        # Where the window ends: the created_at WINDOW_POSTS posts along (or the end).
-        if newer:
-            within = Post.created_at <= func.coalesce(edge.scalar_subquery(), _stamp(_CEILING))
-        else:
-            within = Post.created_at >= func.coalesce(edge.scalar_subquery(), _stamp(_FLOOR))
-        # A scalar subquery, not EXISTS: PostgreSQL would hash every follow of the owner
-        # (5,000 rows: about 1 ms) where a probe per visited post costs a few µs.
-        followed = (
-            select(true())
-            .where(Follow.follower_id == owner_id, Follow.followed_id == Post.author_id)
-            .scalar_subquery()
+
+@cache
+def _page(strategy: str, postgres: bool, newer: bool, has_cursor: bool) -> Select[Any]:
+    """The whole statement for one shape: choose the page's ids, then fetch its rows."""
+    if strategy == "window":
+        keys = _window(newer, has_cursor)
+    else:
+        keys = _merge_lateral(newer, has_cursor) if postgres else _merge_bounded(newer, has_cursor)
+    return (
+        select(
+            Post.id, Post.author_id, Post.body, Post.created_at, Post.edited_at, Account.username
         )
-        query = select(Post.id).where(within, or_(Post.author_id == owner_id, followed))
-        return _past(query, Post, cursor, newer, limit).subquery("page")
-
-    def _merge(self, owner_id: int, cursor: Position | None, newer: bool, limit: int) -> Subquery:
-        authors = union_all(
-            select(Follow.followed_id.label("id")).where(Follow.follower_id == owner_id),
-            select(literal(owner_id).label("id")),
-        ).cte("authors")
-        own = aliased(Post)
-        if self.postgres:
-            # LATERAL: each author's newest ``limit`` rows from its index, then the newest.
-            newest = _past(
-                select(own.id, own.created_at).where(own.author_id == authors.c.id),
-                own,
-                cursor,
-                newer,
-                limit,
-            ).lateral("newest")
-            query = (
-                select(newest.c.id)
-                .select_from(authors)
-                .join(newest, true())
-                .order_by(*_order(newest.c, newer))
-                .limit(limit)
-            )
-            return query.subquery("page")
-        # SQLite has no LATERAL. Per author, find the created_at of its limit-th row past
-        # the cursor (one index seek, OFFSET limit-1), then join the author's rows up to it:
-        # every candidate comes from the covering index, at most ``limit`` per author.
-        nth = _past(
-            select(own.created_at).where(own.author_id == authors.c.id), own, cursor, newer
-        ).offset(limit - 1)
-        if newer:
-            reach = Post.created_at <= func.coalesce(nth.scalar_subquery(), _stamp(_CEILING))
-        else:
-            reach = Post.created_at >= func.coalesce(nth.scalar_subquery(), _stamp(_FLOOR))
-        query = select(Post.id).join(authors, Post.author_id == authors.c.id).where(reach)
-        return _past(query, Post, cursor, newer, limit).subquery("page")
+        .join(keys, keys.c.id == Post.id)
+        .join(Account, Account.id == Post.author_id)
+        .order_by(*_order(Post, newer))
+    )
 
 
-def _order(table: object, newer: bool) -> tuple[ColumnElement[object], ...]:
-    created_at, post_id = table.created_at, table.id  # type: ignore[attr-defined]
+def _window(newer: bool, has_cursor: bool) -> Subquery:
+    edge_post = aliased(Post)
+    edge = _past(select(edge_post.created_at), edge_post, newer, has_cursor, 1)
+    edge = edge.offset(bindparam("window"))
+    # Where the window ends: the created_at WINDOW_POSTS posts along (or the end).
+    within = _reach(Post, edge.scalar_subquery(), newer)
+    # A scalar subquery, not EXISTS: PostgreSQL would hash every follow of the owner
+    # (5,000 rows: about 1 ms) where a probe per visited post costs a few µs.
+    followed = (
+        select(true())
+        .where(Follow.follower_id == _owner(), Follow.followed_id == Post.author_id)
+        .scalar_subquery()
+    )
+    query = select(Post.id).where(within, or_(Post.author_id == _owner(), followed))
+    return _past(query, Post, newer, has_cursor, bindparam("n")).subquery("page")
+
+
+def _authors() -> Any:
+    return union_all(
+        select(Follow.followed_id.label("id")).where(Follow.follower_id == _owner()),
+        select(_owner().label("id")),
+    ).cte("authors")
+
+
+def _merge_lateral(newer: bool, has_cursor: bool) -> Subquery:
+    """PostgreSQL: each author's newest rows from its index (LATERAL), then the newest."""
+    authors = _authors()
+    own = aliased(Post)
+    newest = _past(
+        select(own.id, own.created_at).where(own.author_id == authors.c.id),
+        own,
+        newer,
+        has_cursor,
+        bindparam("n"),
+    ).lateral("newest")
+    query = (
+        select(newest.c.id)
+        .select_from(authors)
+        .join(newest, true())
+        .order_by(*_order(newest.c, newer))
+        .limit(bindparam("n"))
+    )
+    return query.subquery("page")
+
+
+def _merge_bounded(newer: bool, has_cursor: bool) -> Subquery:
+    """SQLite has no LATERAL. Per author, the created_at of its n-th row past the cursor
+    (one index seek, OFFSET n-1) bounds a join on the author's rows: every candidate comes
+    from the covering index, at most about n per author."""
+    authors = _authors()
+    own = aliased(Post)
+    nth = _past(
+        select(own.created_at).where(own.author_id == authors.c.id), own, newer, has_cursor, 1
+    ).offset(bindparam("nth"))
+    query = (
+        select(Post.id)
+        .join(authors, Post.author_id == authors.c.id)
+        .where(_reach(Post, nth.scalar_subquery(), newer))
+    )
+    return _past(query, Post, newer, has_cursor, bindparam("n")).subquery("page")
+
+
+def _owner() -> BindParameter[int]:
+    return bindparam("owner", type_=Id)
+
+
+def _reach(table: Any, edge: Any, newer: bool) -> ColumnElement[bool]:
+    """``table.created_at`` up to ``edge`` (inclusive: ties share it), or anywhere if None."""
     if newer:
-        return (created_at.asc(), post_id.asc())
-    return (created_at.desc(), post_id.desc())
+        return table.created_at <= func.coalesce(edge, bindparam("ceiling", type_=UTCDateTime()))
+    return table.created_at >= func.coalesce(edge, bindparam("floor", type_=UTCDateTime()))
 
 
-def _past(
-    query: Select,  # type: ignore[type-arg]
-    table: object,
-    cursor: Position | None,
-    newer: bool,
-    limit: int = 1,
-) -> Select:  # type: ignore[type-arg]
+def _order(table: Any, newer: bool) -> tuple[ColumnElement[Any], ...]:
+    if newer:
+        return (table.created_at.asc(), table.id.asc())
+    return (table.created_at.desc(), table.id.desc())
+
+
+def _past(query: Select[Any], table: Any, newer: bool, has_cursor: bool, limit: Any) -> Select[Any]:
     """``query`` walking ``table`` away from the cursor (or from the top), ``limit`` rows."""
-    if cursor is not None:
-        key = tuple_(table.created_at, table.id)  # type: ignore[attr-defined]
-        point = tuple_(cursor.created_at, cursor.post_id)
+    if has_cursor:
+        key = tuple_(table.created_at, table.id)
+        point = tuple_(bindparam("at", type_=UTCDateTime()), bindparam("post_id", type_=Id))
         query = query.where(key > point if newer else key < point)
     return query.order_by(*_order(table, newer)).limit(limit)
-
-
-def _stamp(moment: datetime) -> ColumnElement[datetime]:
-    return literal(moment, UTCDateTime())

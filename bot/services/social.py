@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import PostSettings
 from bot.db.engine import Database
-from bot.db.models import Account, ChatSession, Post
+from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
@@ -27,6 +27,7 @@ from bot.domain.values import (
     ChatUser,
     FeedPage,
     FollowResult,
+    LiveSession,
     PeoplePage,
     PersonView,
     Position,
@@ -104,18 +105,18 @@ class SocialService:
         ``touch=False`` only reads: for answers due before Discord's 3-second deadline.
         """
         async with self.db.read() as session:
+            accounts = AccountRepository(session)
             if username:
-                target = await _existing(
-                    AccountRepository(session), _key_or_unknown(username), username
-                )
-                seen, viewer = await self._viewer(session, chat)
+                target = await _existing(accounts, _key_or_unknown(username), username)
+                seen = await self._viewer(session, chat)
             else:
-                seen, viewer = await self.auth.live_session(session, chat)
-                target = viewer
+                seen = await self.auth.live_session(session, chat)
+                target = await _account(accounts, seen.account_id)
+            viewer_id = seen.account_id if seen is not None else None
             you_follow = follows_you = False
-            if viewer is not None and viewer.id != target.id:
+            if viewer_id is not None and viewer_id != target.id:
                 you_follow, follows_you = await FollowRepository(session).between(
-                    viewer.id, target.id
+                    viewer_id, target.id
                 )
             recent = await PostRepository(session).recent_by_author(target.id, PROFILE_POSTS)
             view = ProfileView(
@@ -127,7 +128,7 @@ class SocialService:
                 post_count=target.post_count,
                 follower_count=target.follower_count,
                 following_count=target.following_count,
-                is_you=viewer is not None and viewer.id == target.id,
+                is_you=viewer_id == target.id,
                 you_follow=you_follow,
                 follows_you=follows_you,
                 recent_posts=[_post_view(post, target.username) for post in recent],
@@ -136,14 +137,12 @@ class SocialService:
             await self.auth.keep_alive(seen)
         return view
 
-    async def _viewer(
-        self, session: AsyncSession, chat: ChatUser
-    ) -> tuple[ChatSession, Account] | tuple[None, None]:
+    async def _viewer(self, session: AsyncSession, chat: ChatUser) -> LiveSession | None:
         """Who is looking, if they are logged in: profiles are public either way."""
         try:
             return await self.auth.live_session(session, chat)
         except NotLoggedIn:
-            return None, None
+            return None
 
     async def update_profile(self, chat: ChatUser, display_name: str, bio: str) -> ProfileView:
         """Set your display name and bio; an empty field clears it."""
@@ -177,16 +176,16 @@ class SocialService:
         following: bool,
     ) -> PeoplePage:
         position = decode_cursor(cursor, command) if cursor else None
-        seen: ChatSession | None = None
+        seen: LiveSession | None = None
         async with self.db.read() as session:
+            accounts = AccountRepository(session)
             if position is not None:
-                owner = await _owner(AccountRepository(session), position, command)
+                owner = await _owner(accounts, position, command)
             elif username:
-                owner = await _existing(
-                    AccountRepository(session), _key_or_unknown(username), username
-                )
+                owner = await _existing(accounts, _key_or_unknown(username), username)
             else:
-                seen, owner = await self.auth.live_session(session, chat)
+                seen = await self.auth.live_session(session, chat)
+                owner = await _account(accounts, seen.account_id)
             follows = FollowRepository(session)
             fetch = follows.following_page if following else follows.followers_page
             rows, older, newer = await _keyset_page(
@@ -214,25 +213,41 @@ class SocialService:
         One read transaction: the session lookup and the page share it.
         """
         position = decode_cursor(cursor, "/home") if cursor else None
-        seen: ChatSession | None = None
+        seen: LiveSession | None = None
         async with self.db.read() as session:
             if position is None:
-                seen, owner = await self.auth.live_session(session, chat)
+                seen = await self.auth.live_session(session, chat)
+                owner_id, owner_name, following = (
+                    seen.account_id,
+                    seen.username,
+                    seen.following_count,
+                )
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
+                owner_id, owner_name, following = owner.id, owner.username, owner.following_count
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
-                lambda **page: timeline.home_page(owner.id, owner.following_count, **page),
+                lambda **page: timeline.home_page(owner_id, following, **page),
                 position,
                 self.settings.page_size,
-                lambda row: Position(row[0].created_at, row[0].id),
-                owner.id,
+                lambda row: Position(row.created_at, row.id),
+                owner_id,
             )
             page = FeedPage(
-                posts=[_post_view(post, author.username) for post, author in rows],
+                posts=[
+                    PostView(
+                        id=row.id,
+                        author_id=row.author_id,
+                        author=row.username,
+                        body=row.body,
+                        created_at=row.created_at,
+                        edited_at=row.edited_at,
+                    )
+                    for row in rows
+                ],
                 older=older,
                 newer=newer,
-                author=owner.username,
+                author=owner_name,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -308,6 +323,13 @@ async def _existing(accounts: AccountRepository, key: str, typed: str) -> Accoun
     found = await accounts.get_by_key(key)
     if found is None:
         raise AccountNotFound(typed.strip())
+    return found
+
+
+async def _account(accounts: AccountRepository, account_id: int) -> Account:
+    found = await accounts.get(account_id)
+    if found is None:
+        raise NotLoggedIn()  # the account went away while its session was being read
     return found
 
 
