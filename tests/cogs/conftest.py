@@ -16,9 +16,10 @@ from tests import databases
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 
-def e2e_settings(
+def e2e_config(
     double: DiscordDouble, database_url: str, **sections: dict[str, object]
-) -> Settings:
+) -> dict[str, dict[str, object]]:
+    """A bot aimed at the double, as a config file holds it: fast hashing, no cooldown."""
     raw: dict[str, dict[str, object]] = {
         "discord": {
             "token": double.token,
@@ -32,7 +33,13 @@ def e2e_settings(
     }
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)
-    return parse_settings(raw)
+    return raw
+
+
+def e2e_settings(
+    double: DiscordDouble, database_url: str, **sections: dict[str, object]
+) -> Settings:
+    return parse_settings(e2e_config(double, database_url, **sections))
 
 
 @pytest.fixture
