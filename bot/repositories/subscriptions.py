@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, DigestSubscription, Post
 from bot.domain.errors import AlreadySubscribed
 from bot.domain.values import Position
+from bot.repositories.flushing import add_or_raise
 
 ACTIVE, PAUSED = "active", "paused"
 DISCORD_SHARD_SHIFT = 22  # a guild's shard is (guild_id >> 22) % shard_count
@@ -24,12 +24,7 @@ class SubscriptionRepository:
         self.session = session
 
     async def add(self, subscription: DigestSubscription) -> DigestSubscription:
-        self.session.add(subscription)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            raise AlreadySubscribed() from None
+        await add_or_raise(self.session, subscription, AlreadySubscribed)
         return subscription
 
     async def get(self, subscription_id: int) -> DigestSubscription | None:
