@@ -10,6 +10,7 @@ import pytest
 
 from bot.app import Services, open_services
 from bot.config import Settings, parse_settings
+from bot.db.engine import Database
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage, User, running_bot
 from tests import databases
@@ -49,8 +50,21 @@ async def double() -> AsyncIterator[DiscordDouble]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:
-    return databases.copy_sqlite(sqlite_template, tmp_path)
+async def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every end-to-end test runs on both backends (``backend`` is parametrized).
+
+    SQLite: a fresh copy of the migrated template. PostgreSQL: this run's private
+    database with every table emptied; the bot's own engine connects to it afterwards.
+    """
+    if backend == "sqlite":
+        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+    url = str(request.getfixturevalue("postgres_url"))
+    database = Database(url)
+    try:
+        await databases.truncate_all(database)
+    finally:
+        await database.dispose()
+    return url
 
 
 BotFactory = Callable[..., AbstractAsyncContextManager[MicroblogBot]]
