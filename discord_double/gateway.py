@@ -38,6 +38,11 @@ AUTHENTICATION_FAILED = 4004
 INVALID_SHARD = 4010
 
 
+def control(op: int, data: Any = None) -> str:
+    """A frame outside the dispatch sequence (HELLO, ACK, RECONNECT, INVALID SESSION...)."""
+    return json.dumps({"op": op, "d": data, "s": None, "t": None})
+
+
 @dataclass(eq=False)
 class GatewaySession:
     """One identified session: survives socket drops until invalidated or replaced."""
@@ -168,16 +173,7 @@ class Gateway:
         self._event("CONNECT", None, path=request.path, query=dict(request.query))
         session: GatewaySession | None = None
         try:
-            await ws.send_str(
-                json.dumps(
-                    {
-                        "op": HELLO,
-                        "d": {"heartbeat_interval": self.heartbeat_interval_ms},
-                        "s": None,
-                        "t": None,
-                    }
-                )
-            )
+            await ws.send_str(control(HELLO, {"heartbeat_interval": self.heartbeat_interval_ms}))
             async for message in ws:
                 if message.type is not WSMsgType.TEXT:
                     continue
@@ -209,7 +205,7 @@ class Gateway:
         op = payload.get("op")
         data = payload.get("d")
         if op == HEARTBEAT:
-            await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
+            await ws.send_str(control(HEARTBEAT_ACK))
         elif op == IDENTIFY:
             return await self._identify(ws, data or {})
         elif op == RESUME:
@@ -296,7 +292,7 @@ class Gateway:
         session = self.sessions.get(str(data.get("session_id")))
         if session is None or not session.alive or data.get("token") != self.world.token:
             self._event("RESUME_REFUSED", session, seq=data.get("seq"))
-            await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
+            await ws.send_str(control(INVALID_SESSION, False))
             return None
         client_seq = int(data.get("seq") or 0)
         self._event("RESUME", session, seq=client_seq)
@@ -363,34 +359,27 @@ class Gateway:
 
     async def send_op(self, op: int, data: Any, *, shard_id: int | None = None) -> int:
         sessions = self._connected(shard_id)
-        for session in sessions:
-            ws = session.ws
-            if ws is None:
-                continue
-            async with session.lock:
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.send_str(json.dumps({"op": op, "d": data, "s": None, "t": None}))
-            self._event(f"OP{op}", session, d=data)
-        return len(sessions)
+        return await self._send_each(sessions, control(op, data), f"OP{op}", d=data)
 
     async def invalidate(self, *, resumable: bool, shard_id: int | None = None) -> int:
         sessions = self._connected(shard_id)
         for session in sessions:
             if not resumable:
                 session.alive = False
-        return await self._send_invalid(sessions, resumable)
+        frame = control(INVALID_SESSION, resumable)
+        return await self._send_each(sessions, frame, "INVALID_SESSION", resumable=resumable)
 
-    async def _send_invalid(self, sessions: list[GatewaySession], resumable: bool) -> int:
+    async def _send_each(
+        self, sessions: list[GatewaySession], frame: str, kind: str, **detail: Any
+    ) -> int:
         for session in sessions:
             ws = session.ws
             if ws is None:
                 continue
             async with session.lock:
                 with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.send_str(
-                        json.dumps({"op": INVALID_SESSION, "d": resumable, "s": None, "t": None})
-                    )
-            self._event("INVALID_SESSION", session, resumable=resumable)
+                    await ws.send_str(frame)
+            self._event(kind, session, **detail)
         return len(sessions)
 
     async def close(self) -> None:

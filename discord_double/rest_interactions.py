@@ -86,7 +86,7 @@ class InteractionRoutes:
         body = request[BODY] if isinstance(request[BODY], dict) else {}
         kind = int(body.get("type") or 0)
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        handle = world.interactions.get(int(request.match_info["interaction_id"]))
+        handle = world.interactions_by_id.get(int(request.match_info["interaction_id"]))
         if handle is None or handle.token != request.match_info["token"]:
             world.violate(
                 f"callback for an unknown interaction {request.match_info['interaction_id']}"
