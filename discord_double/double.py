@@ -41,7 +41,7 @@ from .records import (
 )
 from .responses import DEFAULT_MESSAGES
 from .server import DoubleServer
-from .state import Failure, World
+from .state import DEFAULT_HISTORY, Failure, World
 
 _STATUS_CODES = {403: 50013, 404: 10003, 429: 0, 500: 0, 502: 0}
 
@@ -52,7 +52,8 @@ class DiscordDouble(World):
     ``async with DiscordDouble() as double:`` binds 127.0.0.1 on a free port with one guild
     holding one text channel. Point discord.py at ``api_base_url`` / ``gateway_url`` (see
     ``discord_double.client``) and start it with ``double.token``. The world it serves
-    (users, guilds, and everything recorded) is this object itself: see ``World``.
+    (users, guilds, and everything recorded) is this object itself: see ``World``, and its
+    ``history`` for how many records of each kind are kept (the newest 10,000 by default).
     """
 
     def __init__(
@@ -65,8 +66,9 @@ class DiscordDouble(World):
         clock: Callable[[], float] = time.monotonic,
         bot_name: str = "Microblog",
         guild_name: str = "Double Guild",
+        history: int | None = DEFAULT_HISTORY,
     ) -> None:
-        super().__init__(clock=clock, bot_name=bot_name, guild_name=guild_name)
+        super().__init__(clock=clock, bot_name=bot_name, guild_name=guild_name, history=history)
         self.server = DoubleServer(
             self,
             host=host,
@@ -132,7 +134,7 @@ class DiscordDouble(World):
 
     @property
     def gateway_log(self) -> list[GatewayEvent]:
-        return self.gateway.log
+        return list(self.gateway.log)
 
     # -- failure injection ---------------------------------------------------------------
     def fail_channel(
@@ -193,7 +195,7 @@ class DiscordDouble(World):
 
     # -- waiting -------------------------------------------------------------------------
     def _describe(self) -> str:
-        lines = [f"gateway: {[f'{e.kind}{e.detail}' for e in self.gateway.log[-10:]]}"]
+        lines = [f"gateway: {[f'{e.kind}{e.detail}' for e in self.gateway_log[-10:]]}"]
         lines.append(f"requests: {[str(r) for r in self.requests[-10:]]}")
         lines += [f"violation: {v}" for v in self.violations]
         return "\n".join(lines)
@@ -319,8 +321,7 @@ class DiscordDouble(World):
     async def _dispatch_interaction(
         self, handle: InteractionHandle, payload: dict[str, Any]
     ) -> InteractionHandle:
-        self.interactions_by_id[handle.id] = handle
-        self.interactions_by_token[handle.token] = handle
+        self.add_interaction(handle)
         guild_id = payload.get("guild_id")
         targets = await self.gateway.dispatch(
             "INTERACTION_CREATE", payload, guild_id=int(guild_id) if guild_id else None

@@ -1,9 +1,12 @@
 """The gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME replay, sharding, and test controls.
 
-Each IDENTIFY opens a session with its own sequence numbers and a buffer of every dispatch.
-Dispatches go to the session whose shard owns the guild and are buffered first, sent second:
-an event dispatched while the socket is down waits in the buffer, and a RESUME replays all
-frames after the client's last sequence, which is how Discord loses nothing across a drop.
+Each IDENTIFY opens a session with its own sequence numbers and a buffer of its newest
+dispatches (``World.history`` of them). Dispatches go to the session whose shard owns the
+guild and are buffered first, sent second: an event dispatched while the socket is down waits
+in the buffer, and a RESUME replays every frame after the client's last sequence, which is how
+Discord loses nothing across a drop. A RESUME that needs a frame the buffer has already let
+go of is refused (op 9, a fresh IDENTIFY follows), as Discord refuses one it can no longer
+serve; so is a live socket that falls that far behind.
 Frames are plain-text JSON (discord.py decompresses only binary frames), so ``compress=``
 in the query string is accepted and ignored.
 """
@@ -12,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +56,7 @@ class GatewaySession:
     shard_id: int
     shard_count: int
     intents: int
-    frames: list[dict[str, Any]] = field(default_factory=list)
+    frames: deque[dict[str, Any]] = field(default_factory=deque)
     seq: int = 0
     sent_seq: int = 0
     ready_seq: int = 0
@@ -68,6 +73,22 @@ class GatewaySession:
     @property
     def connected(self) -> bool:
         return self.ws is not None and not self.ws.closed
+
+    def frames_after(self, seq: int) -> list[dict[str, Any]] | None:
+        """The buffered frames after ``seq``, oldest first; None when the buffer has already
+        let go of some of them, so they can no longer be delivered in order."""
+        if seq >= self.seq:
+            return []
+        if not self.frames or self.frames[0]["s"] > seq + 1:
+            return None
+        # The frames wanted are the newest ones: walk back from the end, not over the buffer.
+        newer = itertools.takewhile(lambda frame: frame["s"] > seq, reversed(self.frames))
+        return list(newer)[::-1]
+
+    def end(self) -> None:
+        """No RESUME can continue this session any more, so its buffer goes too."""
+        self.alive = False
+        self.frames.clear()
 
 
 @dataclass(frozen=True)
@@ -90,8 +111,9 @@ class Gateway:
         self.sessions: dict[str, GatewaySession] = {}
         self.sockets: dict[web.WebSocketResponse, asyncio.BaseTransport | None] = {}
         self.identifies: list[IdentifyRecord] = []
-        self.log: list[GatewayEvent] = []
-        self.received: list[dict[str, Any]] = []
+        self.log: deque[GatewayEvent] = deque(maxlen=world.history)
+        #: Every frame the clients sent (heartbeats included), newest ``history``.
+        self.received: deque[dict[str, Any]] = deque(maxlen=world.history)
         self._server_closed: set[web.WebSocketResponse] = set()
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -149,21 +171,32 @@ class Gateway:
 
     async def _flush(self, session: GatewaySession) -> None:
         async with session.lock:
-            ws = session.ws
-            if ws is None:
-                return
-            for frame in session.frames:
-                if frame["s"] <= session.sent_seq:
-                    continue
-                try:
-                    await ws.send_str(json.dumps(frame))
-                except (ConnectionError, RuntimeError):
-                    log.debug("gateway socket of %s went away mid-flush", session.session_id)
-                    if session.ws is ws:
-                        session.ws = None
-                    return
-                session.sent_seq = frame["s"]
+            while (ws := session.ws) is not None:
+                pending = session.frames_after(session.sent_seq)
+                if pending is None:
+                    await self._lost_frames(session, ws)
+                    break
+                if not pending:
+                    break
+                for frame in pending:
+                    try:
+                        await ws.send_str(json.dumps(frame))
+                    except (ConnectionError, RuntimeError):
+                        log.debug("gateway socket of %s went away mid-flush", session.session_id)
+                        if session.ws is ws:
+                            session.ws = None
+                        return
+                    session.sent_seq = frame["s"]
         self.world.notifier.notify()
+
+    async def _lost_frames(self, session: GatewaySession, ws: web.WebSocketResponse) -> None:
+        """The socket fell more than ``history`` frames behind: like Discord with a client that
+        cannot keep up, end the session (op 9, not resumable); the client IDENTIFYs anew."""
+        self._event("SESSION_LOST", session, sent_seq=session.sent_seq, seq=session.seq)
+        session.end()
+        session.ws = None
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await ws.send_str(control(INVALID_SESSION, False))
 
     # -- websocket handler ---------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -195,7 +228,7 @@ class Gateway:
                 session.ws = None
                 if not by_server and ws.close_code in (1000, 1001):
                     # Discord ends a session the client closes cleanly (the bot goes offline).
-                    session.alive = False
+                    session.end()
             self._event("DISCONNECT", session, close_code=ws.close_code, by_server=by_server)
         return ws
 
@@ -232,12 +265,13 @@ class Gateway:
             return None
         for old in self.live_sessions():
             if old.shard_id == shard_id:
-                old.alive = False  # a fresh IDENTIFY for a shard replaces its old session
+                old.end()  # a fresh IDENTIFY for a shard replaces its old session
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             shard_id=shard_id,
             shard_count=shard_count,
             intents=int(data.get("intents") or 0),
+            frames=deque(maxlen=self.world.history),
         )
         self.sessions[session.session_id] = session
         self.identifies.append(
@@ -290,11 +324,18 @@ class Gateway:
         self, ws: web.WebSocketResponse, data: dict[str, Any]
     ) -> GatewaySession | None:
         session = self.sessions.get(str(data.get("session_id")))
+        client_seq = int(data.get("seq") or 0)
         if session is None or not session.alive or data.get("token") != self.world.token:
-            self._event("RESUME_REFUSED", session, seq=data.get("seq"))
+            refused = "unknown or ended session, or a wrong token"
+        elif session.frames_after(client_seq) is None:
+            refused = "frames after its sequence are no longer buffered"
+            session.end()
+        else:
+            refused = ""
+        if refused:
+            self._event("RESUME_REFUSED", session, seq=data.get("seq"), reason=refused)
             await ws.send_str(control(INVALID_SESSION, False))
             return None
-        client_seq = int(data.get("seq") or 0)
         self._event("RESUME", session, seq=client_seq)
         previous = session.ws
         async with session.lock:
@@ -365,7 +406,7 @@ class Gateway:
         sessions = self._connected(shard_id)
         for session in sessions:
             if not resumable:
-                session.alive = False
+                session.end()
         frame = control(INVALID_SESSION, resumable)
         return await self._send_each(sessions, frame, "INVALID_SESSION", resumable=resumable)
 

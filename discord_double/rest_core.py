@@ -27,7 +27,7 @@ from .responses import (
     no_content,
     ok,
 )
-from .state import NONCE_WINDOW_SECONDS, World, take_slow_answer
+from .state import World, take_slow_answer
 
 #: Discord caps global (and per-guild) chat-input commands at 100.
 MAX_COMMANDS = 100
@@ -249,9 +249,9 @@ class CoreRoutes:
         nonce = body.get("nonce")
         nonce = str(nonce) if nonce is not None else None
         if nonce is not None and body.get("enforce_nonce"):
-            seen = world.nonces.get(nonce)
-            if seen is not None and world.now() - seen[0] <= NONCE_WINDOW_SECONDS:
-                return ok(seen[1].payload)
+            seen = world.nonce_message(nonce)
+            if seen is not None:
+                return ok(seen.payload)
         if int(body.get("flags") or 0) & EPHEMERAL:
             # Discord ignores it and posts publicly: a privacy bug in the bot, so flag it.
             world.violate(f"channel {channel.id}: ephemeral flag on a channel message (ignored)")
@@ -260,7 +260,7 @@ class CoreRoutes:
             world, channel=channel, body=body, files=request[FILES], source="channel", nonce=nonce
         )
         if nonce is not None:
-            world.nonces[nonce] = (world.now(), message)
+            world.add_nonce(nonce, message)
         await self.dispatcher(message, created=True)
         delay = take_slow_answer(world, channel.id)
         if delay:

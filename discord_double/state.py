@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import secrets
 import time
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Discord's window for ``enforce_nonce`` de-duplication ("the past few minutes").
 NONCE_WINDOW_SECONDS = 300.0
+#: How many of each kind of record a double keeps unless told otherwise (``history=``): far
+#: more than a test makes, few enough that a long sandbox or benchmark run stays flat.
+DEFAULT_HISTORY = 10_000
 
 
 @dataclass
@@ -64,6 +68,11 @@ def take_slow_answer(world: World, channel_id: int) -> float:
     return slow[0]
 
 
+def _forget_oldest(records: OrderedDict[Any, Any], keep: int | None) -> None:
+    while keep is not None and len(records) > keep:
+        records.popitem(last=False)
+
+
 def make_token(application_id: int) -> str:
     """A bot token shaped like Discord's: base64(user id) . timestamp . hmac."""
     head = base64.urlsafe_b64encode(str(application_id).encode()).decode().rstrip("=")
@@ -74,7 +83,9 @@ class World:
     """All state of one double instance, with the methods a test builds and reads it by.
 
     What a test reads (``double.violations``, ``double.requests``...) is this state itself,
-    not an accessor kept in step with it.
+    not an accessor kept in step with it. Records that grow with traffic (requests, messages,
+    interactions, nonces, and in the gateway each session's frames and the logs) keep the
+    newest ``history`` of their kind; ``None`` keeps everything.
     """
 
     def __init__(
@@ -83,7 +94,11 @@ class World:
         clock: Callable[[], float] = time.monotonic,
         bot_name: str = "Microblog",
         guild_name: str = "Double Guild",
+        history: int | None = DEFAULT_HISTORY,
     ) -> None:
+        if history is not None and history < 1:
+            raise ValueError(f"history must keep at least one record of each kind, not {history}")
+        self.history = history
         self.ids = SnowflakeFactory()
         self.notifier = Notifier()
         self._clock = clock
@@ -105,20 +120,20 @@ class World:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, Channel] = {}
-        self.messages: dict[int, RecordedMessage] = {}
-        self.interactions_by_id: dict[int, InteractionHandle] = {}
-        self.interactions_by_token: dict[str, InteractionHandle] = {}
+        self.messages: OrderedDict[int, RecordedMessage] = OrderedDict()
+        self.interactions_by_id: OrderedDict[int, InteractionHandle] = OrderedDict()
+        self.interactions_by_token: OrderedDict[str, InteractionHandle] = OrderedDict()
         self.commands: dict[int | None, list[dict[str, Any]]] = {None: []}
         #: Every bulk overwrite (``tree.sync``); ``len()`` is the number of syncs.
         self.command_puts: list[CommandPut] = []
-        self.requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=history)
         #: Everything Discord would have rejected (or that users would have seen fail).
         self.violations: list[str] = []
         #: Exceptions raised inside the double's own handlers (bugs in the double); a test run
         #: should end with none.
         self.internal_errors: list[str] = []
         self.failures: list[Failure] = []
-        self.nonces: dict[str, tuple[float, RecordedMessage]] = {}
+        self._nonces: OrderedDict[str, tuple[float, RecordedMessage]] = OrderedDict()
         # channel id -> [seconds, remaining]: messages stored at once, answered late.
         self.slow_answers: dict[int, list[float]] = {}
         self.default_guild = self.add_guild(guild_name)
@@ -149,8 +164,36 @@ class World:
         self.notifier.notify()
 
     def record(self, request: RecordedRequest) -> None:
-        self.requests.append(request)
+        self._requests.append(request)
         self.notifier.notify()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every REST request the bot made (the newest ``history``), in arrival order."""
+        return list(self._requests)
+
+    def add_message(self, message: RecordedMessage) -> RecordedMessage:
+        self.messages[message.id] = message
+        _forget_oldest(self.messages, self.history)
+        self.notifier.notify()
+        return message
+
+    def add_interaction(self, handle: InteractionHandle) -> None:
+        self.interactions_by_id[handle.id] = handle
+        self.interactions_by_token[handle.token] = handle
+        _forget_oldest(self.interactions_by_id, self.history)
+        _forget_oldest(self.interactions_by_token, self.history)
+
+    def add_nonce(self, nonce: str, message: RecordedMessage) -> None:
+        self._nonces[nonce] = (self.now(), message)
+        _forget_oldest(self._nonces, self.history)
+
+    def nonce_message(self, nonce: str) -> RecordedMessage | None:
+        """The message stored with ``nonce`` within Discord's de-duplication window."""
+        seen = self._nonces.get(nonce)
+        if seen is None or self.now() - seen[0] > NONCE_WINDOW_SECONDS:
+            return None
+        return seen[1]
 
     # -- world building -----------------------------------------------------------------
     def add_guild(self, name: str, *, channel_name: str = "general") -> Guild:
@@ -250,11 +293,6 @@ class World:
             if command["name"] == name and command.get("type", 1) == 1:
                 return command, None
         return None
-
-    def add_message(self, message: RecordedMessage) -> RecordedMessage:
-        self.messages[message.id] = message
-        self.notifier.notify()
-        return message
 
     def channel_messages(
         self, channel_id: int | None = None, *, include_interactions: bool = False
