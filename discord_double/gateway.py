@@ -266,12 +266,17 @@ class Gateway:
         for old in self.live_sessions():
             if old.shard_id == shard_id:
                 old.end()  # a fresh IDENTIFY for a shard replaces its old session
+        guilds = [
+            guild for guild in self.world.guilds.values() if guild.shard_id(shard_count) == shard_id
+        ]
+        history = self.world.history
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             shard_id=shard_id,
             shard_count=shard_count,
             intents=int(data.get("intents") or 0),
-            frames=deque(maxlen=self.world.history),
+            # Never smaller than READY and its GUILD_CREATEs, written in one go below.
+            frames=deque(maxlen=None if history is None else max(history, 1 + len(guilds))),
         )
         self.sessions[session.session_id] = session
         self.identifies.append(
@@ -284,9 +289,6 @@ class Gateway:
             )
         )
         self._event("IDENTIFY", session, shard=[shard_id, shard_count], intents=session.intents)
-        guilds = [
-            guild for guild in self.world.guilds.values() if guild.shard_id(shard_count) == shard_id
-        ]
         bot = self.world.bot_user
         self._append(
             session,

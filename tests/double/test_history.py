@@ -114,3 +114,14 @@ async def test_a_socket_that_falls_too_far_behind_loses_its_session(
 def test_history_keeps_at_least_one_record() -> None:
     with pytest.raises(ValueError, match="at least one"):
         DiscordDouble(history=0)
+
+
+async def test_a_session_buffer_always_holds_its_ready() -> None:
+    async with DiscordDouble(heartbeat_interval_ms=2_000, history=2) as tiny:
+        for number in range(3):
+            tiny.add_guild(f"guild {number}")  # READY and four GUILD_CREATEs: five frames
+        client = SampleBot()
+        async with running_bot(client, tiny):
+            assert {guild.id for guild in client.guilds} == set(tiny.guilds)
+            assert len(tiny.identifies) == 1
+        assert tiny.internal_errors == []
