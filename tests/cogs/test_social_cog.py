@@ -3,35 +3,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from bot.db.engine import Database
 from bot.domain.rules import BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS
 from bot.front.client import MicroblogBot
 from bot.services.social import PEOPLE_PAGE_SIZE
 from discord_double import DiscordDouble, RecordedMessage, choice_names
-from tests import databases
 from tests.cogs.conftest import BotFactory, Person
 from tests.conftest import FakeClock
-
-
-@pytest.fixture
-async def database_url(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
-) -> str:
-    """Every journey here runs on both backends (the bot migrates and uses this URL)."""
-    if backend == "sqlite":
-        return databases.copy_sqlite(sqlite_template, tmp_path)
-    url = str(request.getfixturevalue("postgres_url"))
-    database = Database(url)
-    try:
-        await databases.truncate_all(database)
-    finally:
-        await database.dispose()
-    return url
 
 
 def _bodies(message: RecordedMessage) -> list[str]:
