@@ -14,6 +14,7 @@ from bot.domain.security import PasswordHasher
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService
+from bot.services.social import SocialService
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    social: SocialService
 
 
 @asynccontextmanager
@@ -37,7 +39,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
-        yield Services(settings, database, hasher, auth, posts, digests)
+        social = SocialService(database, auth, settings.posts, clock)
+        yield Services(settings, database, hasher, auth, posts, digests, social)
     finally:
         hasher.close()
         await database.dispose()

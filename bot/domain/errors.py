@@ -57,6 +57,11 @@ class AccountNotFound(UserError):
         super().__init__(f"There is no user called {username!r}.")
 
 
+class CannotFollowYourself(UserError):
+    def __init__(self) -> None:
+        super().__init__("You cannot follow yourself: your own posts are always on your /home.")
+
+
 class SubscriptionNotFound(UserError):
     def __init__(self, subscription_id: int) -> None:
         super().__init__(

@@ -44,6 +44,7 @@ class PostService:
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
             post = await posts.add(account.id, body, now)
+            await AccountRepository(session).add_to_counts(account.id, posts=1)
             return _post_view(post, account.username)
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
@@ -62,6 +63,7 @@ class PostService:
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             view = _post_view(post, author.username)
             await posts.delete(post)
+            await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
 
     async def get_post(self, post_id: int) -> PostView:

@@ -29,6 +29,14 @@ as bob
 alice
 wrong password here
 /feed alice
+as you
+/account profile
+Alice A.
+Writes things.
+/home
+as bob
+/profile alice
+/account
 quit
 """
 
@@ -56,6 +64,11 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "You are not logged in. Use /login first." in out
     assert "Incorrect username or password." in out
     assert "Posts by alice" in out
+    assert "Profile saved." in out
+    assert "│ Home timeline of alice" in out
+    bob_sees = out.split("bob> /profile alice", 1)[1]
+    assert "│ Alice A.\n│ Writes things." in bob_sees and "│ ▸ Posts\n│   6" in bob_sees
+    assert "(/account needs one of: profile)" in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 

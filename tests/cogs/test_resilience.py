@@ -256,6 +256,13 @@ async def test_commands_sync_only_when_they_changed(
         "delete",
         "ping",
         "digest",
+        "account",
+        "follow",
+        "unfollow",
+        "home",
+        "profile",
+        "followers",
+        "following",
     }
     async with start_microblog():
         pass

@@ -9,9 +9,19 @@ from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_message
 from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.social import (
+    FollowButton,
+    HomePageButton,
+    PeoplePageButton,
+    ProfileForm,
+    home_message,
+    name,
+    people_message,
+    profile_message,
+)
 
-BUTTONS = (FeedPageButton,)
-FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm)
+BUTTONS = (FeedPageButton, HomePageButton, PeoplePageButton, FollowButton)
+FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm, ProfileForm)
 
 __all__ = [
     "BUTTONS",
@@ -19,14 +29,22 @@ __all__ = [
     "ComponentRouter",
     "EditForm",
     "FeedPageButton",
+    "FollowButton",
     "Form",
+    "HomePageButton",
     "LoginForm",
+    "PeoplePageButton",
     "PostForm",
+    "ProfileForm",
     "RegisterForm",
     "StaticView",
     "chat_user",
     "custom_id",
     "edit",
     "feed_message",
+    "home_message",
+    "name",
+    "people_message",
+    "profile_message",
     "publish",
 ]
