@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -64,7 +66,8 @@ class Account(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     username: Mapped[str] = mapped_column(String(64))  # as typed, for display
     username_key: Mapped[str] = mapped_column(String(128), unique=True)  # NFKC + casefold
-    password_hash: Mapped[str] = mapped_column(String(100))
+    # bcrypt (60 characters), or an imported werkzeug hash behind a marker (scrypt: ~170).
+    password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     display_name: Mapped[str | None] = mapped_column(String(64))  # shown beside, never instead
     bio: Mapped[str | None] = mapped_column(Text)
@@ -104,6 +107,8 @@ class Post(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Brought in by `python -m bot import`: may be longer than [posts] max_length (kept whole).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Follow(Base):
@@ -188,3 +193,33 @@ class DigestSubscription(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportMapping(Base):
+    """What an import brought in: (source, kind, id there) -> our id; re-runs skip these.
+
+    ``kind`` is user, post or follow (a follow's source id is "follower:followed"; its
+    target is the follower's account). No foreign key: an imported account or post that
+    its owner later deletes stays imported, so a re-run does not bring it back.
+    """
+
+    __tablename__ = "import_mapping"
+    __table_args__ = (PrimaryKeyConstraint("source", "kind", "source_id"),)
+
+    source: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    source_id: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_name: Mapped[str | None] = mapped_column(Text)  # a user's name there, as it was
+
+
+class ImportProgress(Base):
+    """How far each stage of an import got: committed in the same transaction as its batch."""
+
+    __tablename__ = "import_progress"
+    __table_args__ = (PrimaryKeyConstraint("source", "stage"),)
+
+    source: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(8))
+    position: Mapped[str] = mapped_column(String(64))  # the last source key done, as text
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -116,12 +116,14 @@ class AuthService:
         if account is None or not verification.ok:
             await self._record_failed_login(key, chat_subject)
             raise InvalidCredentials()
-        new_hash = await self.hasher.hash(password) if verification.needs_rehash else None
+        # An imported werkzeug hash (or a bcrypt below today's cost) becomes today's bcrypt.
+        new_hash = await self.hasher.rehash(password) if verification.needs_rehash else None
         now = self.clock()
         async with self.db.write() as session:
             if new_hash is not None:
                 stored = await AccountRepository(session).get(account.id)
-                if stored is not None:
+                # Only the hash this login verified: not one changed since by someone else.
+                if stored is not None and stored.password_hash == account.password_hash:
                     await AccountRepository(session).set_password_hash(stored, new_hash)
             await ChatSessionRepository(session).upsert(
                 chat.platform, chat.user_id, account.id, now
