@@ -1,0 +1,187 @@
+"""What imports write: many rows at once, the mapping and the progress. Flushes, never commits.
+
+Rows go in by the driver's fastest path inside the caller's transaction: SQLite
+``executemany`` (one call into the database thread per table and batch), PostgreSQL
+``COPY`` (asyncpg's ``copy_records_to_table``). Ids are reserved first (SQLite: past the
+largest, under the write lock; PostgreSQL: from the table's sequence), so the mapping can be
+written beside the rows without reading anything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Account, Follow, ImportMapping, ImportProgress
+
+_ACCOUNT = Account.__table__
+_FOLLOW = Follow.__table__
+
+
+class ImportRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.dialect = session.bind.dialect
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect.name == "postgresql"
+
+    # Reading the state an import resumes from.
+
+    async def positions(self, source: str) -> dict[str, str]:
+        rows = await self.session.execute(
+            select(ImportProgress.stage, ImportProgress.position).where(
+                ImportProgress.source == source
+            )
+        )
+        return {stage: position for stage, position in rows}
+
+    async def user_map(self, source: str) -> tuple[dict[int, int], set[int]]:
+        """(source user id -> account id, for accounts that still exist; source ids whose
+        account was imported and has since been deleted here)."""
+        rows = await self.session.execute(
+            select(ImportMapping.source_id, ImportMapping.target_id, Account.id)
+            .outerjoin(Account, Account.id == ImportMapping.target_id)
+            .where(ImportMapping.source == source, ImportMapping.kind == "user")
+        )
+        mapped: dict[int, int] = {}
+        gone: set[int] = set()
+        for source_id, target_id, account_id in rows:
+            if account_id is None:
+                gone.add(int(source_id))
+            else:
+                mapped[int(source_id)] = int(target_id)
+        return mapped, gone
+
+    async def mapped_user_names(self, source: str, limit: int) -> list[tuple[int, str | None]]:
+        rows = await self.session.execute(
+            select(ImportMapping.source_id, ImportMapping.source_name)
+            .where(ImportMapping.source == source, ImportMapping.kind == "user")
+            .limit(limit)
+        )
+        return [(int(source_id), name) for source_id, name in rows]
+
+    async def name_identities(self, columns: Sequence[str]) -> list[tuple[str, ...]]:
+        """The given identity columns of every account (username_key, skeletons, ...)."""
+        rows = await self.session.execute(select(*(_ACCOUNT.c[name] for name in columns)))
+        return [tuple(row) for row in rows]
+
+    # Writing a batch.
+
+    async def reserve_ids(self, table: Table, count: int) -> list[int]:
+        if count == 0:
+            return []
+        if self.is_postgres:
+            sequence = func.pg_get_serial_sequence(table.name, "id")
+            rows = await self.session.scalars(
+                select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+            )
+            return [int(value) for value in rows]
+        # Under BEGIN IMMEDIATE nobody else can insert until this transaction ends.
+        largest = await self.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+        start = int(largest or 0) + 1
+        return list(range(start, start + count))
+
+    async def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        # In the table's order: the compiled INSERT below lists its columns that way.
+        columns = [column.name for column in table.columns if column.name in rows[0]]
+        raw = await self._driver_connection()
+        if self.is_postgres:
+            # COPY takes Python values as they are (aware datetimes for timestamptz).
+            records = [tuple(row[c] for c in columns) for row in rows]
+            await raw.copy_records_to_table(table.name, records=records, columns=columns)
+            return
+        processors = [self._bind_processor(table, c) for c in columns]
+        records = [
+            tuple(
+                value if p is None else p(value)
+                for value, p in zip((row[c] for c in columns), processors, strict=True)
+            )
+            for row in rows
+        ]
+        # SQLAlchemy writes the statement (quoting, qmark parameters); the driver runs it.
+        statement = str(insert(table).compile(dialect=self.dialect, column_keys=columns))
+        await raw.executemany(statement, records)
+
+    async def add_mappings(
+        self, source: str, kind: str, rows: Iterable[tuple[str, int | None, str | None]]
+    ) -> None:
+        """(source id, our id, name there) for each row an import brought in."""
+        table = ImportMapping.__table__
+        await self.insert_rows(
+            table,
+            [
+                {
+                    "source": source,
+                    "kind": kind,
+                    "source_id": source_id,
+                    "target_id": target_id,
+                    "source_name": name,
+                }
+                for source_id, target_id, name in rows
+            ],
+        )
+
+    async def add_follows(
+        self, pairs: list[tuple[int, int]], now: datetime
+    ) -> set[tuple[int, int]]:
+        """Insert follows; returns those that were new (existing ones stay as they are)."""
+        if not pairs:
+            return set()
+        insert = pg_insert if self.is_postgres else sqlite_insert
+        statement = (
+            insert(_FOLLOW)
+            .on_conflict_do_nothing(index_elements=["follower_id", "followed_id"])
+            .returning(_FOLLOW.c.follower_id, _FOLLOW.c.followed_id)
+        )
+        result = await self.session.execute(
+            statement,
+            [{"follower_id": a, "followed_id": b, "created_at": now} for a, b in pairs],
+        )
+        return {(int(a), int(b)) for a, b in result}
+
+    async def add_to_counts(self, column: str, deltas: dict[int, int]) -> None:
+        """``column = column + n`` for each account, in one executemany (no lost updates)."""
+        if not deltas:
+            return
+        statement = (
+            update(_ACCOUNT)
+            .where(_ACCOUNT.c.id == bindparam("account_id"))
+            .values({column: _ACCOUNT.c[column] + bindparam("delta")})
+        )
+        await self.session.execute(
+            statement, [{"account_id": a, "delta": n} for a, n in deltas.items()]
+        )
+
+    async def set_position(self, source: str, stage: str, position: str, now: datetime) -> None:
+        insert = pg_insert if self.is_postgres else sqlite_insert
+        statement = insert(ImportProgress).values(
+            source=source, stage=stage, position=position, updated_at=now
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[ImportProgress.source, ImportProgress.stage],
+            set_={"position": statement.excluded.position, "updated_at": now},
+        )
+        await self.session.execute(statement)
+
+    async def _driver_connection(self) -> Any:
+        connection = await self.session.connection()
+        # A statement through SQLAlchemy first: the asyncpg adapter opens its transaction
+        # lazily, and a COPY sent before it would commit on its own.
+        await connection.execute(text("SELECT 1"))
+        raw = await connection.get_raw_connection()
+        return raw.driver_connection
+
+    def _bind_processor(self, table: Table, column: str) -> Callable[[Any], Any] | None:
+        # The column type's own conversion (UTC datetimes as the text SQLite stores), so
+        # bulk rows sort and compare exactly like rows the ORM wrote.
+        return table.c[column].type.bind_processor(self.dialect)
