@@ -11,9 +11,12 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,9 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    safety: SafetyService
+    moderation: ModerationService
+    accounts: AccountService
 
 
 @asynccontextmanager
@@ -37,7 +43,12 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
-        yield Services(settings, database, hasher, auth, posts, digests)
+        safety = SafetyService(database, auth, settings.moderation, clock)
+        moderation = ModerationService(database, settings.moderation, clock)
+        accounts = AccountService(database, auth, hasher, settings.auth, clock)
+        yield Services(
+            settings, database, hasher, auth, posts, digests, safety, moderation, accounts
+        )
     finally:
         hasher.close()
         await database.dispose()

@@ -131,5 +131,10 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "chat_session",
         "post",
         "digest_subscription",
+        "block",
+        "mute",
+        "report",
+        "moderation_action",
+        "server_hidden_account",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)
