@@ -227,6 +227,10 @@ class DiscordDouble:
     def message(self, message_id: int) -> RecordedMessage:
         return self.world.messages[message_id]
 
+    def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:
+        """What downloading an attachment of a recorded message would give."""
+        return self.world.attachment_data[str(attachment["id"])]
+
     def advance_time(self, seconds: float) -> None:
         """Move the double's clock (3 s initial-response and 15 min token limits)."""
         self.world.advance(seconds)

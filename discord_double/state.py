@@ -101,6 +101,8 @@ class World:
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, Channel] = {}
         self.messages: dict[int, RecordedMessage] = {}
+        #: Uploaded file contents by attachment id, as Discord's CDN would serve them.
+        self.attachment_data: dict[str, bytes] = {}
         self.interactions: dict[int, InteractionHandle] = {}
         self.interactions_by_token: dict[str, InteractionHandle] = {}
         self.commands: dict[int | None, list[dict[str, Any]]] = {None: []}

@@ -16,7 +16,16 @@ from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.meta")
+EXTENSIONS = (
+    "cogs.auth",
+    "cogs.posts",
+    "cogs.digests",
+    "cogs.safety",
+    "cogs.moderation",
+    "cogs.server",
+    "cogs.account",
+    "cogs.meta",
+)
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 

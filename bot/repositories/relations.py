@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Block, Mute
@@ -81,10 +83,13 @@ class MuteRepository:
 
 
 async def _add(session: AsyncSession, row: Block | Mute) -> bool:
-    session.add(row)
-    try:
-        async with session.begin_nested():  # a savepoint: a repeat leaves the transaction usable
-            await session.flush()
-    except IntegrityError:  # the savepoint's rollback also took the row out of the session
-        return False
-    return True
+    """Insert unless already there (ON CONFLICT DO NOTHING); True if a row was added."""
+    return await insert_new(session, type(row), {
+        column.key: getattr(row, column.key) for column in type(row).__table__.columns
+    })  # fmt: skip
+
+
+async def insert_new(session: AsyncSession, model: type[Any], values: dict[str, Any]) -> bool:
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
+    return bool(result.rowcount)

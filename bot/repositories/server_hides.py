@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ServerHiddenAccount
+from bot.repositories.relations import insert_new
 
 
 class ServerHideRepository:
@@ -17,17 +17,11 @@ class ServerHideRepository:
 
     async def add(self, guild_id: int, account_id: int, by: int, now: datetime) -> bool:
         """False if the account was already hidden there."""
-        self.session.add(
-            ServerHiddenAccount(
-                guild_id=guild_id, account_id=account_id, hidden_by=by, created_at=now
-            )
+        return await insert_new(
+            self.session,
+            ServerHiddenAccount,
+            {"guild_id": guild_id, "account_id": account_id, "hidden_by": by, "created_at": now},
         )
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            return False
-        return True
 
     async def remove(self, guild_id: int, account_id: int) -> bool:
         result = await self.session.execute(

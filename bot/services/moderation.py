@@ -25,7 +25,8 @@ from bot.services.safety import account_named
 REMOVE_POST, SUSPEND, UNSUSPEND, DISMISS, WHO = (
     "remove_post", "suspend", "unsuspend", "dismiss_report", "who",
 )  # fmt: skip
-PAGE_SIZE = 5
+PAGE_SIZE = 10  # log entries per page
+REPORTS_PAGE = 4  # reports per page: each has a row of buttons, and Discord allows five
 
 
 class ModerationService:
@@ -140,10 +141,10 @@ class ModerationService:
         self.require_moderator(moderator)
         async with self.db.read() as session:
             rows = await ReportRepository(session).detailed(
-                status=OPEN, before=before, limit=PAGE_SIZE + 1
+                status=OPEN, before=before, limit=REPORTS_PAGE + 1
             )
-        items = [_report_view(*row) for row in rows[:PAGE_SIZE]]
-        return Page(items, items[-1].id if len(rows) > PAGE_SIZE else None)
+        items = [_report_view(*row) for row in rows[:REPORTS_PAGE]]
+        return Page(items, items[-1].id if len(rows) > REPORTS_PAGE else None)
 
     async def who(self, moderator: int, post_id: int) -> tuple[int, str, int | None]:
         """(post id, author, the Discord user id that wrote it or None if not recorded).
@@ -160,9 +161,9 @@ class ModerationService:
     async def log(self, moderator: int, before: int | None = None) -> Page[ModerationEntry]:
         self.require_moderator(moderator)
         async with self.db.read() as session:
-            rows = await ModerationLog(session).page(before, PAGE_SIZE * 2 + 1)
-        entries = [_entry(entry, name) for entry, name, _ in rows[: PAGE_SIZE * 2]]
-        return Page(entries, entries[-1].id if len(rows) > PAGE_SIZE * 2 else None)
+            rows = await ModerationLog(session).page(before, PAGE_SIZE + 1)
+        entries = [_entry(entry, name) for entry, name, _ in rows[:PAGE_SIZE]]
+        return Page(entries, entries[-1].id if len(rows) > PAGE_SIZE else None)
 
 
 async def _post(posts: PostRepository, post_id: int) -> tuple[Post, Account]:
