@@ -236,6 +236,14 @@ async def test_commands_sync_only_when_they_changed(
         "delete",
         "ping",
         "digest",
+        "block",
+        "unblock",
+        "mute",
+        "unmute",
+        "report",
+        "mod",
+        "server",
+        "account",
     }
     async with start_microblog():
         pass
