@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.domain.errors import Throttled, UserError
+from bot.front.metering import ERROR, REFUSED, record_answer
 from bot.front.options import BadOption, check_options, leaf_command
 
 _log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     Logs name the command and user, never option or modal values.
     """
     message = user_message(error)
+    record_answer(interaction, REFUSED if message is not None else ERROR, error)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else None
         custom = (interaction.data or {}).get("custom_id") if interaction.data else None

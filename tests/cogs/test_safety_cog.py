@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,26 +19,11 @@ from bot.db.models import Account, Base, ModerationAction, Post
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage
 from discord_double.interactions import base_payload
-from tests import databases
 from tests.cogs.conftest import BotFactory, Person
 from tests.conftest import STRONG_PASSWORD
 
 COMMAND, COMPONENT = 2, 3
 NEW_PASSWORD = "purple elephant juggling quietly"
-
-
-@pytest.fixture
-async def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """These tests run on both backends (SQLite: a fresh copy; PostgreSQL: emptied tables)."""
-    if backend == "sqlite":
-        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
-    url = str(request.getfixturevalue("postgres_url"))
-    database = Database(url)
-    try:
-        await databases.truncate_all(database)
-    finally:
-        await database.dispose()
-    return url
 
 
 @pytest.fixture
