@@ -207,32 +207,32 @@ def upgrade() -> None:
             batch_op.f("ix_moderation_action_target_post_id"), ["target_post_id"], unique=False
         )
 
-    # Added NOT NULL with an empty default, then filled: an ALTER on SQLite would copy the
-    # table, and dropping the old copy with foreign keys on would cascade into its posts.
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        for column in ("username_skeleton", "shown_skeleton"):
-            batch_op.add_column(
-                sa.Column(column, sa.String(length=512), server_default="", nullable=False)
-            )
-        batch_op.add_column(
-            sa.Column("skeleton_clash", sa.Boolean(), server_default=sa.false(), nullable=False)
+    # Plain ALTER TABLE ... ADD COLUMN and CREATE INDEX, never a batch "move and copy": on
+    # SQLite a batch copies the table and drops the old one, and with foreign keys on that
+    # DROP cascades into every post and session (tests/ops/test_name_migration.py).
+    # The skeletons are added NOT NULL with an empty default, then filled.
+    for column in ("username_skeleton", "shown_skeleton"):
+        op.add_column(
+            "account", sa.Column(column, sa.String(length=512), server_default="", nullable=False)
         )
-        batch_op.add_column(sa.Column("suspended_until", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "account",
+        sa.Column("skeleton_clash", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column("account", sa.Column("suspended_until", sa.DateTime(timezone=True)))
     _fill_skeletons()
-    with op.batch_alter_table("account", schema=None) as batch_op:
-        for column in ("username_skeleton", "shown_skeleton"):
-            batch_op.create_index(f"ix_account_{column}", [column], unique=False)
-            batch_op.create_index(
-                f"uq_account_{column}",
-                [column],
-                unique=True,
-                sqlite_where=sa.text("NOT skeleton_clash"),
-                postgresql_where=sa.text("NOT skeleton_clash"),
-            )
-
-    with op.batch_alter_table("post", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("discord_user_id", sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column("removed_at", sa.DateTime(timezone=True), nullable=True))
+    for column in ("username_skeleton", "shown_skeleton"):
+        op.create_index(f"ix_account_{column}", "account", [column], unique=False)
+        op.create_index(
+            f"uq_account_{column}",
+            "account",
+            [column],
+            unique=True,
+            sqlite_where=sa.text("NOT skeleton_clash"),
+            postgresql_where=sa.text("NOT skeleton_clash"),
+        )
+    op.add_column("post", sa.Column("discord_user_id", sa.BigInteger()))
+    op.add_column("post", sa.Column("removed_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
