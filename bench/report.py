@@ -9,6 +9,7 @@ LABELS = {
     "feed": "/feed",
     "feed_author": "/feed user:",
     "post": "/post",
+    "feed_blocking": "/feed, reader with 1,000 blocks",  # bench/safety.py
 }
 STALL_LIMIT_MS = 50.0
 STORM_FEED_P99_LIMIT_MS = 100.0
