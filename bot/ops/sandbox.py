@@ -36,6 +36,8 @@ from discord_double import (
 HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
+  /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
+  /account delete   (groups: the subcommand comes first, then its options)
 press LABEL    press a button on the last message that had buttons (e.g. press Older)
 as NAME        become another Discord user (e.g. as bob); everyone starts logged out
 help, quit"""
@@ -152,6 +154,18 @@ def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, obj
     return values
 
 
+def _subcommand(definition: dict[str, Any], rest: str) -> tuple[str | None, dict[str, Any], str]:
+    """For a group (``/account export``): the subcommand named first, its definition and the
+    rest of the line; for a plain command, no subcommand."""
+    subcommands = {o["name"]: o for o in definition.get("options", []) if o.get("type") == 1}
+    if not subcommands:
+        return None, definition, rest
+    word, _, remainder = rest.strip().partition(" ")
+    if word in subcommands:
+        return word, subcommands[word], remainder
+    raise ValueError(f"/{definition['name']} needs one of: {', '.join(subcommands)}")
+
+
 def _convert(raw: str, option: dict[str, Any]) -> object:
     if option["type"] == _OPTION_INTEGER:
         try:
@@ -209,8 +223,13 @@ class Sandbox:
             if definition is None:
                 self.terminal.say(f"(no such command /{name}; try help)")
                 return
+            try:
+                subcommand, definition, rest = _subcommand(definition, rest)
+            except ValueError as error:
+                self.terminal.say(f"({error})")
+                return
             handle = await self.double.send_slash(
-                self.user, name, parse_options(rest, definition) or None
+                self.user, name, parse_options(rest, definition) or None, subcommand=subcommand
             )
             await self._show(handle)
         else:

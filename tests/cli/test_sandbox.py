@@ -29,6 +29,13 @@ as bob
 alice
 wrong password here
 /feed alice
+/register
+bobby
+correct horse battery staple
+correct horse battery staple
+/block alice
+/account blocked
+/account
 quit
 """
 
@@ -56,6 +63,9 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "You are not logged in. Use /login first." in out
     assert "Incorrect username or password." in out
     assert "Posts by alice" in out
+    assert "Blocked **alice**." in out  # a top-level command with a user option
+    assert "Blocked (1)" in out  # a group's subcommand: /account blocked
+    assert "(/account needs one of: password, export, delete, blocked)" in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 
