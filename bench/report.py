@@ -122,7 +122,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "*first*: INTERACTION_CREATE sent to the bot's first callback (the defer, for commands "
         "that defer). *final*: to the visible answer. *x floor*: final p99 over /ping's. "
-        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the four commands "
+        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the commands "
         "interleaved.",
         "",
     ]
