@@ -11,9 +11,12 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 
 
@@ -26,6 +29,9 @@ class Services:
     posts: PostService
     digests: DigestService
     social: SocialService
+    safety: SafetyService
+    moderation: ModerationService
+    accounts: AccountService
 
 
 @asynccontextmanager
@@ -40,7 +46,12 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
         social = SocialService(database, auth, settings.posts, clock)
-        yield Services(settings, database, hasher, auth, posts, digests, social)
+        safety = SafetyService(database, auth, settings.moderation, clock)
+        moderation = ModerationService(database, settings.moderation, clock)
+        accounts = AccountService(database, auth, hasher, settings.auth, clock)
+        yield Services(
+            settings, database, hasher, auth, posts, digests, social, safety, moderation, accounts
+        )
     finally:
         hasher.close()
         await database.dispose()

@@ -36,14 +36,16 @@ from bot.domain.rules import (
     clean_bio,
     clean_username,
     username_key,
+    username_skeletons,
 )
 from bot.domain.security import LOCKED_MARKER, WERKZEUG_MARKER, is_werkzeug_hash
 from bot.repositories.imports import ImportRepository
 
 DEFAULT_BATCH_SIZE = 5_000
 HASH_COLUMN_LIMIT = 255  # account.password_hash
-# A name check compares every identity of a name: today the folded key.
-IDENTITY_COLUMNS = ("username_key",)
+# A name is taken if any of its identities is: the folded key, or either look-alike
+# skeleton (bot.domain.rules.username_skeletons), as registration checks them.
+IDENTITY_COLUMNS = ("username_key", "username_skeleton", "shown_skeleton")
 _ALLOWED_CONTROLS = {"\n", "\t"}
 _SAMPLE = 20  # earlier users compared by name on a re-run
 
@@ -221,10 +223,14 @@ class _Run:
         display, why = self._choose_name(original, user.id)
         if why is not None:
             self.summary.renamed.append(Renamed(user.id, original, display, why))
+        skeletons = username_skeletons(display)
         batch.accounts.append(
             {
                 "username": display,
                 "username_key": username_key(display),
+                "username_skeleton": skeletons[0],
+                "shown_skeleton": skeletons[1],
+                "skeleton_clash": False,
                 "password_hash": self._password_hash(user.password_hash),
                 "created_at": user.first_seen or self.now,
                 "bio": self._bio(user.bio),
@@ -246,16 +252,21 @@ class _Run:
         for suffix in range(1, 10_000):
             candidate = base if suffix == 1 else _with_suffix(base, suffix)
             identities = set(enumerate(self._identities(candidate)))
-            if not identities & self.taken:
+            clash = identities & self.taken
+            if not clash:
                 self.taken.update(identities)
-                if suffix > 1 and why is None:
-                    why = "the name is taken (names are compared ignoring case and width)"
                 return candidate, why
+            if why is None:
+                why = (
+                    "the name is taken (names are compared ignoring case and width)"
+                    if (0, username_key(base)) in clash
+                    else "it looks like another account's name"
+                )
         raise SourceRefused(f"No free name near {original!r} (user {source_id}).")
 
     @staticmethod
     def _identities(display: str) -> tuple[str, ...]:
-        return (username_key(display),)
+        return (username_key(display), *username_skeletons(display))
 
     def _password_hash(self, stored: str | None) -> str:
         if not stored:

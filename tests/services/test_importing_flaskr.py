@@ -42,6 +42,7 @@ def flaskr(tmp_path: Path) -> Path:
         (5, "jo", _hash("short name")),
         (6, "nopass", ""),
         (7, "legacy", "sha1$abcd$0123456789abcdef0123456789abcdef01234567"),
+        (8, "paypaI", _hash("capital i")),  # looks like a registered "paypal"
     ]
     posts = [
         (1, 1, "2024-03-01 09:30:00", "Hello", "First post\r\non two lines"),
@@ -110,19 +111,28 @@ async def test_people_posts_and_passwords_move_in(
     importer: ImportService, auth: AuthService, flaskr: Path, clock: FakeClock
 ) -> None:
     await auth.register(ChatUser("discord", "1"), "ALICE", STRONG_PASSWORD)
+    await auth.register(ChatUser("discord", "2"), "paypal", STRONG_PASSWORD)
     summary = await _run(importer, flaskr)
 
-    assert (summary.users, summary.posts, summary.follows) == (7, 4, 0)
-    renamed = {r.old: r.new for r in summary.renamed}
-    assert renamed == {"sam": "sam-2", "alice": "alice-2", "x y!": "x_y", "jo": "jo_5"}
-    assert all(r.why for r in summary.renamed)
+    assert (summary.users, summary.posts, summary.follows) == (8, 4, 0)
+    renamed = {r.old: (r.new, r.why) for r in summary.renamed}
+    assert renamed == {
+        "sam": ("sam-2", "the name is taken (names are compared ignoring case and width)"),
+        "alice": ("alice-2", "the name is taken (names are compared ignoring case and width)"),
+        "x y!": ("x_y", "Usernames may contain only letters, digits, '.', '_' and '-'."),
+        "jo": ("jo_5", "Usernames need 3 to 32 characters."),
+        "paypaI": ("paypaI-2", "it looks like another account's name"),
+    }
     assert summary.skipped["post: its author is not in the source"] == 1
     assert summary.skipped["post: no text"] == 1
     assert summary.locked == 2
     assert summary.long_posts == 1
 
     accounts = await _accounts(importer.db)
-    assert set(accounts) == {"ALICE", "Sam", "sam-2", "alice-2", "x_y", "jo_5", "nopass", "legacy"}
+    assert set(accounts) == {
+        *("ALICE", "paypal", "Sam", "sam-2", "alice-2", "x_y", "jo_5", "nopass", "legacy"),
+        "paypaI-2",
+    }
     assert accounts["Sam"].password_hash.startswith(WERKZEUG_MARKER + "pbkdf2:sha256:1000$")
     assert accounts["nopass"].password_hash.startswith(LOCKED_MARKER)
     assert accounts["legacy"].password_hash.startswith(LOCKED_MARKER)
@@ -191,8 +201,8 @@ async def test_a_rerun_imports_only_what_is_new(
     connection = sqlite3.connect(flaskr)
     add_flaskr_rows(
         connection,
-        [(8, "newcomer", _hash("new"))],
-        [(7, 8, "2024-04-01 08:00:00", "Hi", "new here"), (8, 1, None, "Sam again", "more")],
+        [(9, "newcomer", _hash("new"))],
+        [(7, 9, "2024-04-01 08:00:00", "Hi", "new here"), (8, 1, None, "Sam again", "more")],
     )
     connection.close()
     more = await _run(importer, flaskr)
