@@ -1,8 +1,8 @@
 """The layers stay honest: import-linter's contracts (pyproject.toml) hold for the whole tree.
 
 Each layer imports only those below it (bot.__main__ > ops > cogs > front > app > services >
-repositories and importers > db > domain > config); nothing outside the front speaks Discord; the loopback
-Discord imports nothing of the application.
+repositories and importers > db > domain > config); nothing outside the front speaks
+Discord; the loopback Discord imports nothing of the application.
 """
 
 from __future__ import annotations
