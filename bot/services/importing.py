@@ -120,6 +120,8 @@ class ImportService:
         progress: ImportProgress | None = None,
     ) -> ImportSummary:
         name = source_name or source.app
+        if not 0 < len(name) <= 64:
+            raise SourceRefused("A source name has 1 to 64 characters.")
         summary = ImportSummary(source=name, dry_run=dry_run)
         summary.notes.extend(await source.check())
         run = _Run(self, source, name, summary, batch_size, progress or _Quiet())
