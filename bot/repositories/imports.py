@@ -100,14 +100,17 @@ class ImportRepository:
             records = [tuple(row[c] for c in columns) for row in rows]
             await raw.copy_records_to_table(table.name, records=records, columns=columns)
             return
-        processors = [self._bind_processor(table, c) for c in columns]
-        records = [
-            tuple(
-                value if p is None else p(value)
-                for value, p in zip((row[c] for c in columns), processors, strict=True)
-            )
-            for row in rows
+        converting = [
+            (index, processor)
+            for index, processor in enumerate(self._bind_processor(table, c) for c in columns)
+            if processor is not None
         ]
+        records = []
+        for row in rows:  # a plain loop: this runs a million times in a large import
+            values = [row[c] for c in columns]
+            for index, processor in converting:
+                values[index] = processor(values[index])
+            records.append(values)
         # SQLAlchemy writes the statement (quoting, qmark parameters); the driver runs it.
         statement = str(insert(table).compile(dialect=self.dialect, column_keys=columns))
         await raw.executemany(statement, records)
