@@ -338,7 +338,11 @@ class ImportMapping(Base):
     """
 
     __tablename__ = "import_mapping"
-    __table_args__ = (PrimaryKeyConstraint("source", "kind", "source_id"),)
+    # SQLite: the primary key is the table (no rowid beside it), one B-tree to write per row.
+    __table_args__ = (
+        PrimaryKeyConstraint("source", "kind", "source_id"),
+        {"sqlite_with_rowid": False},
+    )
 
     source: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(8))

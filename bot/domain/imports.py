@@ -72,6 +72,13 @@ def as_utc(value: object) -> datetime | None:
     SQLite hands back text ("2024-05-01 10:00:00", with or without fraction or offset);
     PostgreSQL a datetime, naive for ``timestamp`` and aware for ``timestamptz``.
     """
+    if (
+        type(value) is str and len(value) == 19
+    ):  # SQLite's CURRENT_TIMESTAMP text: the common case, made fast
+        try:
+            return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        except ValueError:
+            return None
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str) and value.strip():

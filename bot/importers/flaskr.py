@@ -82,15 +82,20 @@ class FlaskrSource:
             .order_by(_post.c.id)
             .limit(limit)
         )
+        # Positional and without helpers where the types are known: a million rows.
+        if title is None:
+            return [
+                SourcePost(int(r[0]), int(r[1]), text_or_none(r[3]), as_utc(r[2])) for r in rows
+            ]
         return [
             SourcePost(
-                id=int(row[0]),
-                author_id=int(row[1]),
-                created_at=as_utc(row[2]),
-                body=text_or_none(row[3]),
-                title=text_or_none(row[4]) if title is not None else None,
+                int(r[0]),
+                int(r[1]),
+                r[3] if type(r[3]) is str else text_or_none(r[3]),
+                as_utc(r[2]),
+                r[4] if type(r[4]) is str else text_or_none(r[4]),
             )
-            for row in rows
+            for r in rows
         ]
 
     async def follows(self, after: tuple[int, int], limit: int) -> list[SourceFollow]:

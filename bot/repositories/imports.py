@@ -20,7 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Follow, ImportMapping, ImportProgress
 
+SQLITE_CACHE_KIB = 256 * 1024
+SQLITE_CHECKPOINT_PAGES = 100_000  # about 400 MiB of WAL between checkpoints
 _ACCOUNT = Account.__table__
+_MAPPING_COLUMNS = ("source", "kind", "source_id", "target_id", "source_name")
 _FOLLOW = Follow.__table__
 
 
@@ -89,49 +92,50 @@ class ImportRepository:
         start = int(largest or 0) + 1
         return list(range(start, start + count))
 
-    async def insert_rows(self, table: Table, rows: list[dict[str, Any]]) -> None:
+    async def insert_rows(
+        self, table: Table, columns: Sequence[str], rows: list[list[Any]]
+    ) -> None:
+        """Rows as lists of values for ``columns``, which are in the table's column order
+        (the order the compiled INSERT uses). Lists, not dicts: a large import has millions."""
         if not rows:
             return
-        # In the table's order: the compiled INSERT below lists its columns that way.
-        columns = [column.name for column in table.columns if column.name in rows[0]]
+        ordered = [column.name for column in table.columns if column.name in columns]
+        if ordered != list(columns):
+            raise ValueError(f"columns must be in {table.name}'s order: {ordered}")
         raw = await self._driver_connection()
         if self.is_postgres:
             # COPY takes Python values as they are (aware datetimes for timestamptz).
-            records = [tuple(row[c] for c in columns) for row in rows]
-            await raw.copy_records_to_table(table.name, records=records, columns=columns)
+            await raw.copy_records_to_table(table.name, records=rows, columns=list(columns))
             return
+        # For this connection only: a larger page cache (a million rows land all over the
+        # author and mapping indexes; the default 2 MiB keeps rereading pages), and fewer
+        # WAL checkpoints (each one writes the same hot index pages out again and syncs:
+        # 27 s instead of 16 s for a million posts). SQLite checkpoints when it closes.
+        await raw.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+        await raw.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
         converting = [
             (index, processor)
             for index, processor in enumerate(self._bind_processor(table, c) for c in columns)
             if processor is not None
         ]
-        records = []
         for row in rows:  # a plain loop: this runs a million times in a large import
-            values = [row[c] for c in columns]
             for index, processor in converting:
-                values[index] = processor(values[index])
-            records.append(values)
+                row[index] = processor(row[index])
         # SQLAlchemy writes the statement (quoting, qmark parameters); the driver runs it.
-        statement = str(insert(table).compile(dialect=self.dialect, column_keys=columns))
-        await raw.executemany(statement, records)
+        statement = str(insert(table).compile(dialect=self.dialect, column_keys=list(columns)))
+        await raw.executemany(statement, rows)
 
     async def add_mappings(
-        self, source: str, kind: str, rows: Iterable[tuple[str, int | None, str | None]]
+        self,
+        source: str,
+        kind: str,
+        rows: Iterable[tuple[str, int | None, str | None] | tuple[str, int]],
     ) -> None:
-        """(source id, our id, name there) for each row an import brought in."""
-        table = ImportMapping.__table__
+        """(source id, our id[, name there]) for each row an import brought in."""
         await self.insert_rows(
-            table,
-            [
-                {
-                    "source": source,
-                    "kind": kind,
-                    "source_id": source_id,
-                    "target_id": target_id,
-                    "source_name": name,
-                }
-                for source_id, target_id, name in rows
-            ],
+            ImportMapping.__table__,
+            _MAPPING_COLUMNS,
+            [[source, kind, *row, None][:5] for row in rows],
         )
 
     async def add_follows(
@@ -187,4 +191,4 @@ class ImportRepository:
     def _bind_processor(self, table: Table, column: str) -> Callable[[Any], Any] | None:
         # The column type's own conversion (UTC datetimes as the text SQLite stores), so
         # bulk rows sort and compare exactly like rows the ORM wrote.
-        return table.c[column].type.bind_processor(self.dialect)
+        return table.c[column].type.dialect_impl(self.dialect).bind_processor(self.dialect)

@@ -53,6 +53,13 @@ IDENTITY_COLUMNS = ("username_key", "username_skeleton", "shown_skeleton")
 # regular expression, since a million posts cannot afford a category lookup per character.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _SAMPLE = 20  # earlier users compared by name on a re-run
+# The columns an import writes, in each table's order (ImportRepository.insert_rows).
+ACCOUNT_COLUMNS = (
+    *("id", "username", "username_key", "username_skeleton", "shown_skeleton"),
+    *("skeleton_clash", "password_hash", "created_at", "bio"),
+    *("post_count", "follower_count", "following_count"),
+)
+POST_COLUMNS = ("id", "author_id", "body", "created_at", "imported")
 
 
 class ImportProgress(Protocol):
@@ -102,10 +109,11 @@ class ImportSummary:
 class _Batch:
     """One batch's rows and what they change, before anything is written."""
 
-    accounts: list[dict[str, Any]] = field(default_factory=list)
-    posts: list[dict[str, Any]] = field(default_factory=list)
+    accounts: list[list[Any]] = field(default_factory=list)
+    posts: list[list[Any]] = field(default_factory=list)
     follows: list[tuple[int, int]] = field(default_factory=list)
     mappings: list[tuple[str, int | None, str | None]] = field(default_factory=list)
+    source_ids: list[str] = field(default_factory=list)  # posts: mapped once ids are known
     post_counts: Counter[int] = field(default_factory=Counter)
 
 
@@ -208,8 +216,8 @@ class _Run:
                     imports = ImportRepository(session)
                     ids = await imports.reserve_ids(Account.__table__, len(planned.accounts))
                     for row, account_id in zip(planned.accounts, ids, strict=True):
-                        row["id"] = account_id
-                    await imports.insert_rows(Account.__table__, planned.accounts)
+                        row[0] = account_id
+                    await imports.insert_rows(Account.__table__, ACCOUNT_COLUMNS, planned.accounts)
                     mappings = [
                         (source_id, account_id, old)
                         for (source_id, _, old), account_id in zip(
@@ -231,21 +239,21 @@ class _Run:
         if why is not None:
             self.summary.renamed.append(Renamed(user.id, original, display, why))
         skeletons = username_skeletons(display)
-        batch.accounts.append(
-            {
-                "username": display,
-                "username_key": username_key(display),
-                "username_skeleton": skeletons[0],
-                "shown_skeleton": skeletons[1],
-                "skeleton_clash": False,
-                "password_hash": self._password_hash(user.password_hash),
-                "created_at": user.first_seen or self.now,
-                "bio": self._bio(user.bio),
-                "post_count": 0,
-                "follower_count": 0,
-                "following_count": 0,
-            }
-        )
+        row = {
+            "id": None,  # reserved when the batch is written
+            "username": display,
+            "username_key": username_key(display),
+            "username_skeleton": skeletons[0],
+            "shown_skeleton": skeletons[1],
+            "skeleton_clash": False,
+            "password_hash": self._password_hash(user.password_hash),
+            "created_at": user.first_seen or self.now,
+            "bio": self._bio(user.bio),
+            "post_count": 0,
+            "follower_count": 0,
+            "following_count": 0,
+        }
+        batch.accounts.append([row[column] for column in ACCOUNT_COLUMNS])
         batch.mappings.append((str(user.id), None, original))
 
     def _choose_name(self, original: str, source_id: int) -> tuple[str, str | None]:
@@ -313,17 +321,12 @@ class _Run:
                         imports = ImportRepository(session)
                         ids = await imports.reserve_ids(Post.__table__, len(planned.posts))
                         for row, post_id in zip(planned.posts, ids, strict=True):
-                            row["id"] = post_id
-                        await imports.insert_rows(Post.__table__, planned.posts)
+                            row[0] = post_id
+                        await imports.insert_rows(Post.__table__, POST_COLUMNS, planned.posts)
                         await imports.add_mappings(
                             self.name,
                             "post",
-                            [
-                                (source_id, post_id, None)
-                                for (source_id, _, _), post_id in zip(
-                                    planned.mappings, ids, strict=True
-                                )
-                            ],
+                            zip(planned.source_ids, ids, strict=True),
                         )
                         await imports.add_to_counts("post_count", dict(planned.post_counts))
                         await imports.set_position(self.name, "posts", str(batch[-1].id), self.now)
@@ -354,16 +357,8 @@ class _Run:
         if created_at is None:
             created_at = self.now
             self.summary.skipped["post time unreadable: given the import's time"] += 1
-        batch.posts.append(
-            {
-                "author_id": author,
-                "body": body,
-                "created_at": created_at,
-                "edited_at": None,
-                "imported": True,
-            }
-        )
-        batch.mappings.append((str(post.id), None, None))
+        batch.posts.append([None, author, body, created_at, True])  # POST_COLUMNS
+        batch.source_ids.append(str(post.id))
         batch.post_counts[author] += 1
 
     # Follows.
@@ -450,16 +445,19 @@ class _Prefetch:
 
 def _post_text(post: SourcePost) -> str | None:
     """Title as the first line, then the body; every character kept but control ones."""
-    parts = [_without_controls(p).strip() for p in (post.title, post.body) if p]
-    parts = [p for p in parts if p]
-    text = "\n".join(parts)
+    title = _without_controls(post.title).strip() if post.title else ""
+    body = _without_controls(post.body).strip() if post.body else ""
+    text = f"{title}\n{body}" if title and body else title or body
+    if text.isascii():  # stripped ASCII has no invisible characters left: a fast answer
+        return text or None
     visible = any(not ch.isspace() and unicodedata.category(ch) != "Cf" for ch in text)
     return text if visible else None
 
 
 def _without_controls(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROLS.sub("", text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROLS.sub("", text) if _CONTROLS.search(text) else text
 
 
 def _sanitized(original: str, source_id: int) -> str:

@@ -67,6 +67,7 @@ def upgrade() -> None:
         sa.Column("target_id", sa.BigInteger(), nullable=True),
         sa.Column("source_name", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("source", "kind", "source_id", name=op.f("pk_import_mapping")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "import_progress",
