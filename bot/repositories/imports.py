@@ -104,6 +104,10 @@ class ImportRepository:
             raise ValueError(f"columns must be in {table.name}'s order: {ordered}")
         raw = await self._driver_connection()
         if self.is_postgres:
+            # This transaction only: its commit does not wait for the WAL to reach the disk.
+            # A server crash can lose the last batches' commits, never half of one; and as
+            # each batch's position commits with it, a re-run imports them again.
+            await raw.execute("SET LOCAL synchronous_commit = off")
             # COPY takes Python values as they are (aware datetimes for timestamptz).
             await raw.copy_records_to_table(table.name, records=rows, columns=list(columns))
             return

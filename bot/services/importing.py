@@ -19,6 +19,7 @@ Rules worth knowing (also in the README, "Moving from Flaskr or the Flask Mega-T
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import unicodedata
 from collections import Counter
@@ -311,31 +312,49 @@ class _Run:
         after = int(self.positions.get("posts", "0"))
         await self._start("posts", after)
         batches = _Prefetch(self.source.posts, after, self.batch_size)
+        # While one batch is being written (the database working in its own thread or
+        # server), the next is read and planned. Writes still run one after another, in
+        # order, so a batch commits only after the one before it.
+        writing: asyncio.Task[None] | None = None
         try:
             while batch := await batches.next():
                 planned = _Batch()
                 for post in batch:
                     self._plan_post(post, planned)
+                if writing is not None:
+                    await writing
+                    writing = None
                 if not self.dry_run:
-                    async with self.db.write() as session:
-                        imports = ImportRepository(session)
-                        ids = await imports.reserve_ids(Post.__table__, len(planned.posts))
-                        for row, post_id in zip(planned.posts, ids, strict=True):
-                            row[0] = post_id
-                        await imports.insert_rows(Post.__table__, POST_COLUMNS, planned.posts)
-                        await imports.add_mappings(
-                            self.name,
-                            "post",
-                            zip(planned.source_ids, ids, strict=True),
-                        )
-                        await imports.add_to_counts("post_count", dict(planned.post_counts))
-                        await imports.set_position(self.name, "posts", str(batch[-1].id), self.now)
+                    writing = asyncio.ensure_future(self._write_posts(planned, batch[-1].id))
                 self.summary.posts += len(planned.posts)
-                after = batch[-1].id
                 self.progress.advance(len(batch))
+            if writing is not None:
+                await writing
+        except Exception:
+            # The source failed (or this batch's plan did): the write in flight is sound,
+            # so let it commit before giving up; less to do again on the re-run.
+            if writing is not None:
+                await writing
+                writing = None
+            raise
         finally:
             batches.cancel()
+            if writing is not None and not writing.done():  # cancelled (Ctrl-C): roll back
+                writing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await writing
         self.progress.finish()
+
+    async def _write_posts(self, planned: _Batch, last_source_id: int) -> None:
+        async with self.db.write() as session:
+            imports = ImportRepository(session)
+            ids = await imports.reserve_ids(Post.__table__, len(planned.posts))
+            for row, post_id in zip(planned.posts, ids, strict=True):
+                row[0] = post_id
+            await imports.insert_rows(Post.__table__, POST_COLUMNS, planned.posts)
+            await imports.add_mappings(self.name, "post", zip(planned.source_ids, ids, strict=True))
+            await imports.add_to_counts("post_count", dict(planned.post_counts))
+            await imports.set_position(self.name, "posts", str(last_source_id), self.now)
 
     def _plan_post(self, post: SourcePost, batch: _Batch) -> None:
         author = self.users_map.get(post.author_id)
