@@ -124,6 +124,8 @@ async def main(argv: list[str] | None = None) -> int:
             target.mkdir()
             async with throwaway_database(backend, target, args.postgres_url) as url:
                 rows[backend] = await import_into(url, source, args.batch_size)
+            # Other work on the machine slows every row: say how busy it was.
+            rows[backend]["load_average_1m"] = round(os.getloadavg()[0], 2)
             verdict = "ok" if rows[backend]["seconds"] < TARGET_SECONDS else "OVER TARGET"
             print(f"{backend}: {rows[backend]} {verdict}")
     version = await postgres_version(args.postgres_url) if "postgres" in rows else None
@@ -145,10 +147,11 @@ async def main(argv: list[str] | None = None) -> int:
         f"{TARGET_SECONDS} s each. Machine: {machine['cores']} cores ({machine['cpu_model']}), "
         f"{machine['ram_gib']} GiB, SQLite {machine['sqlite']}, PostgreSQL {version}.",
         "",
-        "| backend | seconds | posts/s |",
-        "| --- | ---: | ---: |",
+        "| backend | seconds | posts/s | load average (1 min) after |",
+        "| --- | ---: | ---: | ---: |",
         *(
-            f"| {name} | {row['seconds']} | {row['posts_per_second']:,} |"
+            f"| {name} | {row['seconds']} | {row['posts_per_second']:,} | "
+            f"{row['load_average_1m']} |"
             for name, row in rows.items()
         ),
         "",

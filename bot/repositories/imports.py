@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, literal, select, text, update
+from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,9 @@ from bot.db.models import Account, Follow, ImportMapping, ImportProgress
 SQLITE_CACHE_KIB = 256 * 1024
 SQLITE_CHECKPOINT_PAGES = 100_000  # about 400 MiB of WAL between checkpoints
 _ACCOUNT = Account.__table__
-_MAPPING_COLUMNS = ("source", "kind", "source_id", "target_id", "source_name")
+_MAPPING_COLUMNS = ("source", "kind", "source_id", "source_id2", "target_id", "source_name")
+# (id there, second id there or 0, our id, name there): one mapping row.
+Mapped = tuple[int, int, int | None, str | None]
 _FOLLOW = Follow.__table__
 
 
@@ -82,9 +85,14 @@ class ImportRepository:
         if count == 0:
             return []
         if self.is_postgres:
-            sequence = func.pg_get_serial_sequence(table.name, "id")
+            # The sequence's name once: looked up per row, it cost more than the nextvals.
+            sequence = await self.session.scalar(
+                select(func.pg_get_serial_sequence(table.name, "id"))
+            )
             rows = await self.session.scalars(
-                select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+                select(func.nextval(literal(sequence).cast(REGCLASS))).select_from(
+                    func.generate_series(1, count)
+                )
             )
             return [int(value) for value in rows]
         # Under BEGIN IMMEDIATE nobody else can insert until this transaction ends.
@@ -129,17 +137,10 @@ class ImportRepository:
         statement = str(insert(table).compile(dialect=self.dialect, column_keys=list(columns)))
         await raw.executemany(statement, rows)
 
-    async def add_mappings(
-        self,
-        source: str,
-        kind: str,
-        rows: Iterable[tuple[str, int | None, str | None] | tuple[str, int]],
-    ) -> None:
-        """(source id, our id[, name there]) for each row an import brought in."""
+    async def add_mappings(self, source: str, kind: str, rows: Iterable[Mapped]) -> None:
+        """One mapping row for each row an import brought in."""
         await self.insert_rows(
-            ImportMapping.__table__,
-            _MAPPING_COLUMNS,
-            [[source, kind, *row, None][:5] for row in rows],
+            ImportMapping.__table__, _MAPPING_COLUMNS, [[source, kind, *row] for row in rows]
         )
 
     async def add_follows(

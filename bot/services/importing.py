@@ -43,7 +43,7 @@ from bot.domain.rules import (
     username_skeletons,
 )
 from bot.domain.security import LOCKED_MARKER, WERKZEUG_MARKER, is_werkzeug_hash
-from bot.repositories.imports import ImportRepository
+from bot.repositories.imports import ImportRepository, Mapped
 
 DEFAULT_BATCH_SIZE = 5_000
 HASH_COLUMN_LIMIT = 255  # account.password_hash
@@ -113,8 +113,8 @@ class _Batch:
     accounts: list[list[Any]] = field(default_factory=list)
     posts: list[list[Any]] = field(default_factory=list)
     follows: list[tuple[int, int]] = field(default_factory=list)
-    mappings: list[tuple[str, int | None, str | None]] = field(default_factory=list)
-    source_ids: list[str] = field(default_factory=list)  # posts: mapped once ids are known
+    mappings: list[Mapped] = field(default_factory=list)
+    source_ids: list[int] = field(default_factory=list)  # posts: mapped once ids are known
     post_counts: Counter[int] = field(default_factory=Counter)
 
 
@@ -209,7 +209,7 @@ class _Run:
             for user in batch:
                 self._plan_user(user, planned)
             if self.dry_run:
-                for source_id, _, _ in planned.mappings:
+                for source_id, _, _, _ in planned.mappings:
                     self._placeholder -= 1  # posts and follows of this user count as imported
                     self.users_map[int(source_id)] = self._placeholder
             else:
@@ -220,15 +220,15 @@ class _Run:
                         row[0] = account_id
                     await imports.insert_rows(Account.__table__, ACCOUNT_COLUMNS, planned.accounts)
                     mappings = [
-                        (source_id, account_id, old)
-                        for (source_id, _, old), account_id in zip(
+                        (source_id, 0, account_id, old)
+                        for (source_id, _, _, old), account_id in zip(
                             planned.mappings, ids, strict=True
                         )
                     ]
                     await imports.add_mappings(self.name, "user", mappings)
                     await imports.set_position(self.name, "users", str(batch[-1].id), self.now)
-                for source_id, account_id, _ in mappings:
-                    self.users_map[int(source_id)] = account_id
+                for source_id, _, account_id, _ in mappings:
+                    self.users_map[source_id] = int(account_id or 0)
             self.summary.users += len(planned.accounts)
             after = batch[-1].id
             self.progress.advance(len(batch))
@@ -255,7 +255,7 @@ class _Run:
             "following_count": 0,
         }
         batch.accounts.append([row[column] for column in ACCOUNT_COLUMNS])
-        batch.mappings.append((str(user.id), None, original))
+        batch.mappings.append((user.id, 0, None, original))
 
     def _choose_name(self, original: str, source_id: int) -> tuple[str, str | None]:
         """(our username, why it differs from the original, or None if it does not)."""
@@ -352,7 +352,14 @@ class _Run:
             for row, post_id in zip(planned.posts, ids, strict=True):
                 row[0] = post_id
             await imports.insert_rows(Post.__table__, POST_COLUMNS, planned.posts)
-            await imports.add_mappings(self.name, "post", zip(planned.source_ids, ids, strict=True))
+            await imports.add_mappings(
+                self.name,
+                "post",
+                (
+                    (source_id, 0, post_id, None)
+                    for source_id, post_id in zip(planned.source_ids, ids, strict=True)
+                ),
+            )
             await imports.add_to_counts("post_count", dict(planned.post_counts))
             await imports.set_position(self.name, "posts", str(last_source_id), self.now)
 
@@ -377,7 +384,7 @@ class _Run:
             created_at = self.now
             self.summary.skipped["post time unreadable: given the import's time"] += 1
         batch.posts.append([None, author, body, created_at, True])  # POST_COLUMNS
-        batch.source_ids.append(str(post.id))
+        batch.source_ids.append(post.id)
         batch.post_counts[author] += 1
 
     # Follows.
@@ -421,7 +428,7 @@ class _Run:
             self.summary.skipped["follow: one side is not imported"] += 1
         else:
             batch.follows.append((follower, followed))
-            batch.mappings.append((follow.key, follower, None))
+            batch.mappings.append((follow.follower_id, follow.followed_id, follower, None))
 
     async def _start(self, stage: str, after: int | str | None) -> None:
         total = await self.source.count(stage, str(after) if after else None)

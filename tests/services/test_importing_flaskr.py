@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from werkzeug.security import generate_password_hash
 
 from bot.config import PostSettings
@@ -339,3 +339,19 @@ async def test_a_flaskr_without_titles_keeps_bodies(
     summary = await _run(importer, no_title_flaskr)
     assert summary.notes == ["post.title is absent: posts keep their body only."]
     assert [b for b, _, _ in await _bodies(importer.db, "ann")] == ["only a body"]
+
+
+async def test_bulk_rows_store_times_exactly_as_the_bot_does(
+    importer: ImportService, database: Database, flaskr: Path, backend: str
+) -> None:
+    """Feeds page by (created_at, id): on SQLite that is text, so an imported time must be
+    the very text the bot writes for the same instant, or equal times would not be equal."""
+    await _run(importer, flaskr)
+    async with database.read() as session:
+        stored = await session.scalar(
+            select(func.min(Post.created_at)).where(Post.imported.is_(True))
+        )
+        if backend == "sqlite":
+            raw = await session.scalar(text("SELECT min(created_at) FROM post WHERE imported"))
+            assert raw == "2024-03-01 09:30:00.000000"  # SQLAlchemy's format, microseconds too
+    assert stored == datetime(2024, 3, 1, 9, 30, tzinfo=UTC)

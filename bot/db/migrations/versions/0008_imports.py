@@ -63,10 +63,13 @@ def upgrade() -> None:
         "import_mapping",
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("source_id", sa.String(length=64), nullable=False),
+        sa.Column("source_id", sa.BigInteger(), nullable=False),
+        sa.Column("source_id2", sa.BigInteger(), nullable=False),
         sa.Column("target_id", sa.BigInteger(), nullable=True),
         sa.Column("source_name", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("source", "kind", "source_id", name=op.f("pk_import_mapping")),
+        sa.PrimaryKeyConstraint(
+            "source", "kind", "source_id", "source_id2", name=op.f("pk_import_mapping")
+        ),
         sqlite_with_rowid=False,
     )
     op.create_table(
