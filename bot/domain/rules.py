@@ -32,7 +32,9 @@ def clean_username(raw: str) -> tuple[str, str]:
     if not USERNAME_MIN_CHARS <= len(name) <= USERNAME_MAX_CHARS:
         raise ValidationError(
             "username",
-            f"Usernames need {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters.",
+            "Usernames need {low} to {high} characters.",
+            low=USERNAME_MIN_CHARS,
+            high=USERNAME_MAX_CHARS,
         )
     return name, username_key(name)
 
@@ -47,7 +49,10 @@ def clean_post_body(raw: str, max_length: int) -> str:
         raise ValidationError("content", "A post needs some text.")
     if len(body) > max_length:
         raise ValidationError(
-            "content", f"Posts can be at most {max_length} characters; yours has {len(body)}."
+            "content",
+            "Posts can be at most {max_length} characters; yours has {length}.",
+            max_length=max_length,
+            length=len(body),
         )
     return body
 
