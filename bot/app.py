@@ -13,6 +13,7 @@ from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.links import LinkService
 from bot.services.posts import PostService
 
 
@@ -24,6 +25,7 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    links: LinkService
 
 
 @asynccontextmanager
@@ -37,7 +39,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
-        yield Services(settings, database, hasher, auth, posts, digests)
+        links = LinkService(database, auth, clock)
+        yield Services(settings, database, hasher, auth, posts, digests, links)
     finally:
         hasher.close()
         await database.dispose()

@@ -92,6 +92,10 @@ class PostRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def count_by_author(self, author_id: int) -> int:
+        query = select(func.count()).select_from(Post).where(Post.author_id == author_id)
+        return int(await self.session.scalar(query) or 0)
+
     async def newest_after(self, author_id: int | None, after: Position | None) -> Position | None:
         """The newest post after ``after`` (by ``author_id`` if given), for feed summaries."""
         query = (

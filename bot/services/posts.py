@@ -13,6 +13,7 @@ from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, Throttle
 from bot.domain.rules import clean_post_body, clean_username
 from bot.domain.values import ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
+from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.posts import PostRepository
 from bot.services.auth import AuthService
 
@@ -44,7 +45,9 @@ class PostService:
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
             post = await posts.add(account.id, body, now)
-            return _post_view(post, account.username)
+            # Loaded with the session check: the identity map answers without a query.
+            stored = await AccountRepository(session).get(account.id)
+            return _post_view(post, account.username, stored.avatar_url if stored else None)
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
@@ -54,27 +57,27 @@ class PostService:
             post.body = body
             post.edited_at = self.clock()
             await session.flush()
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
-            view = _post_view(post, author.username)
+            view = _post_view(post, author.username, author.avatar_url)
             await posts.delete(post)
             return view
 
     async def get_post(self, post_id: int) -> PostView:
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
         account = await self.auth.current_account(chat, touch=False)
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url)
 
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""
@@ -89,8 +92,13 @@ class PostService:
         ]
         return matching[:AUTOCOMPLETE_LIMIT]
 
-    async def feed(self, cursor: str | None = None, author: str | None = None) -> FeedPage:
-        """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters."""
+    async def feed(
+        self, cursor: str | None = None, author: str | None = None, viewer: ChatUser | None = None
+    ) -> FeedPage:
+        """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters.
+
+        ``viewer``: who reads it, so the page can offer them buttons for their own posts.
+        """
         limit = self.settings.page_size
         async with self.db.read() as session:
             posts = PostRepository(session)
@@ -130,11 +138,23 @@ class PostService:
                     )
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
+            viewer_id = None
+            if viewer is not None:
+                # Only to choose which buttons to show: the buttons' answers check the
+                # session again (and its expiry), so a stale one here cannot do harm.
+                reader = await ChatSessionRepository(session).get_with_account(
+                    viewer.platform, viewer.user_id
+                )
+                viewer_id = reader[1].id if reader else None
             return FeedPage(
-                posts=[_post_view(post, account.username) for post, account in rows],
+                posts=[
+                    _post_view(post, account.username, account.avatar_url) for post, account in rows
+                ],
                 older=older,
                 newer=newer,
                 author=author_account.username if author_account else None,
+                author_id=author_id,
+                viewer_id=viewer_id,
             )
 
     @staticmethod
@@ -171,7 +191,7 @@ def _position(post: Post) -> Position:
     return Position(post.created_at, post.id)
 
 
-def _post_view(post: Post, author: str) -> PostView:
+def _post_view(post: Post, author: str, avatar_url: str | None = None) -> PostView:
     return PostView(
         id=post.id,
         author_id=post.author_id,
@@ -179,4 +199,5 @@ def _post_view(post: Post, author: str) -> PostView:
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        avatar_url=avatar_url,
     )
