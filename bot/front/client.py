@@ -10,13 +10,14 @@ from discord.ext import commands
 
 from bot.app import Services
 from bot.front.components import BUTTONS, FORMS, ComponentRouter
+from bot.front.i18n import CommandTranslator
 from bot.front.scheduler import DigestScheduler
 from bot.front.sync import sync_commands
 from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.meta")
+EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.account", "cogs.digests", "cogs.meta")
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 
@@ -60,6 +61,7 @@ class MicroblogBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*BUTTONS)
+        await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start:

@@ -6,27 +6,48 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 from __future__ import annotations
 
 from bot.front.components.auth import LoginForm, RegisterForm
-from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
-from bot.front.components.feed import FeedPageButton, feed_message
-from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.base import (
+    ComponentRouter,
+    Form,
+    StaticLayout,
+    StaticView,
+    chat_user,
+    custom_id,
+)
+from bot.front.components.feed import FeedPageButton, feed_layout
+from bot.front.components.posts import (
+    ConfirmDeleteButton,
+    DeletePostButton,
+    EditForm,
+    EditPostButton,
+    PostForm,
+    edit,
+    post_buttons,
+    publish,
+)
 
-BUTTONS = (FeedPageButton,)
+BUTTONS = (FeedPageButton, EditPostButton, DeletePostButton, ConfirmDeleteButton)
 FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm)
 
 __all__ = [
     "BUTTONS",
     "FORMS",
     "ComponentRouter",
+    "ConfirmDeleteButton",
+    "DeletePostButton",
     "EditForm",
+    "EditPostButton",
     "FeedPageButton",
     "Form",
     "LoginForm",
     "PostForm",
     "RegisterForm",
+    "StaticLayout",
     "StaticView",
     "chat_user",
     "custom_id",
     "edit",
-    "feed_message",
+    "feed_layout",
+    "post_buttons",
     "publish",
 ]
