@@ -116,6 +116,12 @@ class DiagnosticsSettings(_Section):
     loop_stats_file: str = ""
 
 
+class MetricsSettings(_Section):
+    # Prometheus text at http://host:port/metrics from this process; port 0: off.
+    host: Annotated[str, Field(min_length=1)] = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 0
+
+
 class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -125,6 +131,7 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     health: HealthSettings = HealthSettings()
     diagnostics: DiagnosticsSettings = DiagnosticsSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("auth")
     @classmethod

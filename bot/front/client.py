@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.app import Services
 from bot.front.components import BUTTONS, FORMS, ComponentRouter
 from bot.front.i18n import CommandTranslator
+from bot.front.metering import OK, record_answer
 from bot.front.scheduler import DigestScheduler
 from bot.front.sync import sync_commands
 from bot.front.tree import BotTree
@@ -77,6 +78,11 @@ class MicroblogBot(commands.AutoShardedBot):
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: everything is a slash command."""
+
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, _command: object
+    ) -> None:
+        record_answer(interaction, OK)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Forms, and buttons no class will answer; DynamicItem buttons answer themselves."""

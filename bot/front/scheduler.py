@@ -27,6 +27,7 @@ from bot.config import DigestSettings
 from bot.front.cards import summary_card
 from bot.front.i18n import language_of, messages_in
 from bot.services.digests import DigestService
+from bot.telemetry import DIGEST_SENDS
 
 _log = logging.getLogger(__name__)
 UNKNOWN_CHANNEL = 10003
@@ -109,6 +110,7 @@ class DigestScheduler:
             except discord.Forbidden as error:
                 reason = f"Discord refused access to <#{summary.channel_id}> (error {error.code})."
                 _log.warning("Digest %s paused: %s", subscription_id, reason)
+                DIGEST_SENDS.labels("paused").inc()
                 await self.service.pause_for(
                     subscription_id,
                     self.owner,
@@ -118,14 +120,18 @@ class DigestScheduler:
                 return False
             except discord.NotFound as error:
                 if error.code != UNKNOWN_CHANNEL:
+                    DIGEST_SENDS.labels("retry").inc()
                     await self.service.retry_later(subscription_id, self.owner, str(error))
                     return False
                 _log.info("Digest %s removed: its channel is gone", subscription_id)
+                DIGEST_SENDS.labels("removed").inc()
                 await self.service.remove_gone(subscription_id, self.owner)
                 return False
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
                 description = f"{type(error).__name__}: {error}"[:300]
                 _log.warning("Digest %s will be retried: %s", subscription_id, description)
+                DIGEST_SENDS.labels("retry").inc()
                 await self.service.retry_later(subscription_id, self.owner, description)
                 return False
+            DIGEST_SENDS.labels("sent").inc()
             return await self.service.delivered(subscription_id, self.owner, message.id)

@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.domain.errors import N_, Throttled, UserError
 from bot.front.i18n import Messages, messages
+from bot.front.metering import ERROR, REFUSED, record_answer
 from bot.front.options import BadOption, check_options, leaf_command
 
 _log = logging.getLogger(__name__)
@@ -115,6 +116,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     """
     _ = messages(interaction)
     message = user_message(error, _)
+    record_answer(interaction, REFUSED if message is not None else ERROR, error)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else None
         custom = (interaction.data or {}).get("custom_id") if interaction.data else None

@@ -18,6 +18,7 @@ import discord
 
 from bot.domain.errors import UnknownComponent
 from bot.domain.values import ChatUser
+from bot.front.metering import OK, record_answer
 from bot.front.tree import report_error
 
 if TYPE_CHECKING:
@@ -51,6 +52,8 @@ class Answered:
             await self.answer(interaction)
         except Exception as error:
             await report_error(interaction, error)
+        else:
+            record_answer(interaction, OK)
 
     async def answer(self, interaction: discord.Interaction) -> None:
         raise NotImplementedError
@@ -180,6 +183,7 @@ class ComponentRouter:
                     match = form.pattern.fullmatch(value)
                     if match is not None:
                         await form.answer(interaction, match, modal_values(interaction))
+                        record_answer(interaction, OK)
                         return
                 raise UnknownComponent()
             if not self._button_answers(interaction, value):
