@@ -72,14 +72,15 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
             created_by=str(interaction.user.id),
         )
         _ = messages(interaction)
+        scope, often = _scope(created, _), every(created.interval, _)
         await reply(
             interaction,
             _(
                 "Summary #{id}: {scope} in {channel}, {every}; the first one {when}.",
                 id=created.id,
-                scope=_scope(created, _),
+                scope=scope,
                 channel=channel.mention,
-                every=every(created.interval, _),
+                every=often,
                 when=relative(created.next_due_at),
             ),
         )
@@ -245,13 +246,15 @@ def every(interval: timedelta, _: Messages) -> str:
 
 
 def _state(view: SubscriptionView, _: Messages) -> str:
+    # Worked out first: Babel's extractor takes a ``_`` among the arguments for a new call.
+    scope, often = _scope(view, _).capitalize(), every(view.interval, _)
     lines = [
         _.ngettext(
             "{scope}, {every}, when at least {count} new post.",
             "{scope}, {every}, when at least {count} new posts.",
             view.min_posts,
-            scope=_scope(view, _).capitalize(),
-            every=every(view.interval, _),
+            scope=scope,
+            every=often,
         )
     ]
     if view.active:

@@ -10,12 +10,13 @@ every message carrying user text goes out with ``AllowedMentions.none()`` (``tre
 and the scheduler), so a post that says @everyone pings nobody.
 
 This module only lays out: the buttons come from ``bot.front.components``, which decides
-what each reader may do with each post.
+what each reader may do with each post. ``StaticLayout`` is ``components.StaticView``'s
+Components V2 twin.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,6 @@ import discord
 from discord import ui
 
 from bot.domain.values import PostView
-from bot.front.components.base import StaticLayout
 from bot.front.i18n import Messages
 from bot.front.rendering import cut, relative
 from bot.services.digests import Summary
@@ -35,6 +35,24 @@ ACCENT = discord.Colour.blurple()
 
 Item = ui.Item[Any]
 Buttons = Sequence[Item]
+
+
+class StaticLayout(discord.ui.LayoutView):
+    """A Components V2 message (``StaticView``'s twin): stopped, so discord.py keeps no copy.
+
+    Its buttons are DynamicItems answered by their classes. discord.py 2.7 keeps every
+    unfinished layout sent as an interaction response for its timeout, whatever
+    ``is_dispatchable`` says; a stopped one is not kept, so none leak.
+    """
+
+    def __init__(self, items: Iterable[discord.ui.Item[Any]] = ()) -> None:
+        super().__init__(timeout=None)
+        for item in items:
+            self.add_item(item)
+        self.stop()
+
+    def is_dispatchable(self) -> bool:
+        return False
 
 
 def escape(text: str) -> str:

@@ -109,6 +109,8 @@ def problems(language: str, needed: list[MessageId]) -> list[str]:
     found: list[str] = []
     for message in needed:
         entry = catalog.get(message.id, context=message.context)
+        if entry is not None and isinstance(entry.id, tuple) != isinstance(message.id, tuple):
+            entry = None  # a plural now, or no longer: translate it again
         texts = _texts(entry)
         label = f"{message.where}: {message.key!r}" + (
             f" (msgctxt {message.context!r})" if message.context else ""
@@ -135,17 +137,33 @@ def _texts(entry: Any) -> list[str]:
 
 
 def update(language: str, needed: list[MessageId]) -> int:
-    """Adds the ids the catalog lacks (untranslated) and writes it back; returns how many."""
+    """Brings the catalog in line with the code and writes it back; returns the ids added.
+
+    New ids are added untranslated; an id that became a plural (or stopped being one) is
+    replaced; ids the code no longer has are dropped.
+    """
     catalog = load_catalog(language)
+    wanted = {(message.key, message.context): message for message in needed}
+    for entry in list(catalog):
+        if entry.id and (_key(entry.id), entry.context) not in wanted:
+            catalog.delete(entry.id, context=entry.context)
     added = 0
-    for message in needed:
-        if catalog.get(message.id, context=message.context) is None:
-            catalog.add(message.id, context=message.context, locations=[(message.where, 0)])
-            added += 1
+    for message in wanted.values():
+        entry = catalog.get(message.id, context=message.context)
+        if entry is not None and isinstance(entry.id, tuple) == isinstance(message.id, tuple):
+            continue
+        if entry is not None:
+            catalog.delete(entry.id, context=entry.context)
+        catalog.add(message.id, context=message.context, locations=[(message.where, None)])
+        added += 1
     with catalog_path(language).open("wb") as file:
         # File names without line numbers: entries stay put while the code around them moves.
         write_po(file, catalog, width=100, include_lineno=False)
     return added
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
 
 
 def template(needed: list[MessageId]) -> Catalog:

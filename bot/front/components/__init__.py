@@ -5,15 +5,9 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 
 from __future__ import annotations
 
+from bot.front.cards import StaticLayout
 from bot.front.components.auth import LoginForm, RegisterForm
-from bot.front.components.base import (
-    ComponentRouter,
-    Form,
-    StaticLayout,
-    StaticView,
-    chat_user,
-    custom_id,
-)
+from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_layout
 from bot.front.components.posts import (
     ConfirmDeleteButton,

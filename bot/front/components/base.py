@@ -76,24 +76,6 @@ class StaticView(discord.ui.View):
         return False
 
 
-class StaticLayout(discord.ui.LayoutView):
-    """A Components V2 message (``StaticView``'s twin): stopped, so discord.py keeps no copy.
-
-    Its buttons are DynamicItems answered by their classes. discord.py 2.7 keeps every
-    unfinished layout sent as an interaction response for its timeout, whatever
-    ``is_dispatchable`` says; a stopped one is not kept, so none leak.
-    """
-
-    def __init__(self, items: Iterable[discord.ui.Item[Any]] = ()) -> None:
-        super().__init__(timeout=None)
-        for item in items:
-            self.add_item(item)
-        self.stop()
-
-    def is_dispatchable(self) -> bool:
-        return False
-
-
 class Form(discord.ui.Modal):
     """A modal answered by its class from the custom_id alone; discord.py keeps no copy.
 

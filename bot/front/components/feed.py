@@ -12,8 +12,8 @@ import discord
 from bot.domain.cursors import older_than
 from bot.domain.errors import ValidationError
 from bot.domain.values import FeedPage, PostView
-from bot.front.cards import Buttons, PostPage, page_layout
-from bot.front.components.base import Answered, StaticLayout, chat_user, custom_id, services_of
+from bot.front.cards import Buttons, PostPage, StaticLayout, page_layout
+from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
 from bot.front.tree import reply

@@ -21,7 +21,7 @@ from bot.front.components.base import Answered, Form, chat_user, custom_id, serv
 from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
-POST_ID = r"(?P<post_id>[0-9]{1,18})"
+POST_ID = r"(?P<post_id>[0-9]{1,19})"  # a bigint
 
 
 def _content_input(
@@ -71,8 +71,18 @@ async def edit(interaction: discord.Interaction, post_id: int, content: str) -> 
     await reply(interaction, view=card)
 
 
+MAX_POST_ID = 2**63 - 1  # the database's bigint
+
+
 def _post_id(match: re.Match[str]) -> int:
     return int(match["post_id"])
+
+
+def _checked(post_id: int) -> int:
+    """Raised in the answer, not while parsing: there discord.py would only log it."""
+    if post_id > MAX_POST_ID:  # only a forged custom_id carries one
+        raise ValidationError("post", "That is not a post number.")
+    return post_id
 
 
 def _label(item: discord.ui.Item[Any], fallback: str) -> str:
@@ -105,7 +115,7 @@ class EditPostButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         # A form must be the first answer, so it cannot wait behind a defer: this only reads.
         services = services_of(interaction)
-        current = await services.posts.own_post(chat_user(interaction), self.post_id)
+        current = await services.posts.own_post(chat_user(interaction), _checked(self.post_id))
         await interaction.response.send_modal(
             EditForm(
                 messages(interaction),
@@ -142,7 +152,9 @@ class DeletePostButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         # Only the author is asked: anyone else hears at once that they cannot.
-        post = await services_of(interaction).posts.own_post(chat_user(interaction), self.post_id)
+        post = await services_of(interaction).posts.own_post(
+            chat_user(interaction), _checked(self.post_id)
+        )
         _ = messages(interaction)
         confirm = ConfirmDeleteButton(post.id, _("Yes, delete it"))
         question = _("Delete post #{post_id}? This cannot be undone.", post_id=post.id)
@@ -175,7 +187,7 @@ class ConfirmDeleteButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer()  # then the question becomes the answer
         deleted = await services_of(interaction).posts.delete_post(
-            chat_user(interaction), self.post_id
+            chat_user(interaction), _checked(self.post_id)
         )
         _ = messages(interaction)
         await interaction.edit_original_response(
