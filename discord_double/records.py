@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .limits import EPHEMERAL, LOADING, walk_components
+from .limits import EPHEMERAL, IS_COMPONENTS_V2, LOADING, walk_components
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions).
 CREATE_INSTANT_INVITE = 1 << 0
@@ -209,6 +209,20 @@ class RecordedMessage:
     @property
     def visible(self) -> bool:
         return not self.deleted and not self.loading
+
+    @property
+    def components_v2(self) -> bool:
+        """A Components V2 message: its text lives in text displays, not in content."""
+        return bool(self.flags & IS_COMPONENTS_V2)
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text display (type 10), in reading order, sections' and containers' included."""
+        return [
+            str(component.get("content") or "")
+            for _, component in walk_components(self.components)
+            if component.get("type") == 10
+        ]
 
     @property
     def buttons(self) -> list[tuple[str | None, str | None, bool]]:

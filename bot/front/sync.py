@@ -24,8 +24,11 @@ _FILLED_IN = ("contexts", "integration_types")
 
 
 def _plain(value: Any) -> Any:
-    """Absent, null, False and empty mean the same to Discord; 0 does not."""
-    if value is None or value is False or value == [] or value == {}:
+    """Absent, null, False and empty mean the same to Discord; 0 does not.
+
+    (A context menu has no description: Discord echoes it as "".)
+    """
+    if value is None or value is False or value in ("", [], {}):
         return None
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
