@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Integer, literal, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, DigestSubscription
 from bot.domain.errors import AlreadySubscribed
+from bot.repositories.flushing import add_or_raise
 
 ACTIVE, PAUSED = "active", "paused"
 DISCORD_SHARD_SHIFT = 22  # a guild's shard is (guild_id >> 22) % shard_count
@@ -22,12 +22,7 @@ class SubscriptionRepository:
         self.session = session
 
     async def add(self, subscription: DigestSubscription) -> DigestSubscription:
-        self.session.add(subscription)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            raise AlreadySubscribed() from None
+        await add_or_raise(self.session, subscription, AlreadySubscribed)
         return subscription
 
     async def get(self, subscription_id: int) -> DigestSubscription | None:
