@@ -10,6 +10,8 @@ from typing import Any
 
 import discord
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.cursors import decode_cursor
 from bot.domain.values import FeedPage, PostView
@@ -64,7 +66,7 @@ def walk(components: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
             yield from walk([component["accessory"]])
 
 
-def check_limits(view: discord.ui.LayoutView) -> list[dict[str, Any]]:
+def check_limits(view: discord.ui.LayoutView, *, in_loop: bool = True) -> list[dict[str, Any]]:
     payload = view.to_components()
     every = list(walk(payload))
     assert len(every) <= MAX_COMPONENTS
@@ -75,7 +77,9 @@ def check_limits(view: discord.ui.LayoutView) -> list[dict[str, Any]]:
     assert all(1 <= len(value) <= 100 for value in ids)
     assert len(ids) == len(set(ids))
     assert all(c["content"] for c in every if c["type"] == 10)  # Discord refuses empty text
-    assert not view.is_dispatchable() and view.is_finished()  # discord.py keeps no copy
+    assert not view.is_dispatchable()
+    if in_loop:  # discord.py can only finish a view inside the event loop, as the bot does
+        assert view.is_finished()  # so discord.py keeps no copy of it
     return payload
 
 
@@ -193,3 +197,50 @@ async def test_summaries_speak_german_plurals() -> None:
     assert first[0] == "### Mikroblog: 1 neuer Beitrag"
     assert second[0] == "### Mikroblog: 3 neue Beiträge"
     assert second[-1] == "-# …und 2 weitere. Alles lesen: /beiträge."
+
+
+HOSTILE_BODIES = [body for _name, body in hostile_bodies()] + [
+    "```" + "x" * 1990,
+    "\u200b\u200d\u202e" * 600 + "visible",
+    "# Heading\n" * 300,
+    "\n" * 2000,
+    "👩\u200d👩\u200d👧" * 500,
+    "[link](https://example.com) " * 100,
+]
+usernames = st.text(
+    st.characters(categories=["Lu", "Ll", "Lo", "Nd"]) | st.sampled_from("._-"),
+    min_size=3,
+    max_size=32,
+)
+posts = st.builds(
+    PostView,
+    id=st.integers(1, 2**63 - 1),
+    author_id=st.integers(1, 3),
+    author=usernames,
+    body=st.text(min_size=1, max_size=4000) | st.sampled_from(HOSTILE_BODIES),
+    created_at=st.datetimes(timezones=st.just(UTC)),
+    edited_at=st.none() | st.datetimes(timezones=st.just(UTC)),
+    display_name=st.none() | st.text(min_size=1, max_size=64),
+    avatar_url=st.none() | st.just("https://cdn.discordapp.com/avatars/1/a.png"),
+)
+
+
+@settings(deadline=None)  # 4,000-character bodies take a moment to generate
+@given(st.lists(posts, max_size=40, unique_by=lambda p: p.id), st.none() | st.integers(1, 3))
+def test_any_feed_page_stays_within_the_limits(page: list[PostView], viewer: int | None) -> None:
+    feed = FeedPage(posts=page, older=None, newer=None, author=None, viewer_id=viewer)
+    for language in (EN, DE):
+        payload = check_limits(feed_layout(feed, language), in_loop=False)
+        assert len([c for c in walk(payload) if c["type"] == 17]) == 1  # one container
+        if page:
+            assert sum(c["type"] == 14 for c in walk(payload)) >= 1  # at least one post shows
+
+
+@settings(deadline=None)
+@given(st.lists(posts, max_size=10), st.integers(0, 10**12), st.none() | usernames)
+def test_any_summary_stays_within_the_limits(
+    page: list[PostView], extra: int, author: str | None
+) -> None:
+    summary = Summary(1, 2, author, len(page) + extra, page, None)
+    for language in (EN, DE):
+        check_limits(summary_card(summary, language, intro="Preview:"), in_loop=False)
