@@ -107,8 +107,12 @@ class Person:
         self.double = double
         self.user = user
 
-    async def run(self, name: str, **options: object) -> RecordedMessage:
-        handle = await self.double.send_slash(self.user, name, options or None)
+    async def run(
+        self, name: str, *, subcommand: str | None = None, **options: object
+    ) -> RecordedMessage:
+        handle = await self.double.send_slash(
+            self.user, name, options or None, subcommand=subcommand
+        )
         return await handle.message()
 
     async def fill_modal(
