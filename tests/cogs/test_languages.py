@@ -54,7 +54,9 @@ async def test_a_german_client_reads_german(
         await double.click_button(alice.user, feed, feed.button("Löschen"), locale=DE)
     ).message()
     number = post_id(posted)
-    assert question.texts[0] == f"Beitrag #{number} löschen? Das lässt sich nicht rückgängig machen."
+    assert (
+        question.texts[0] == f"Beitrag #{number} löschen? Das lässt sich nicht rückgängig machen."
+    )
 
     # The same bot, the same moment: an English client reads English.
     english = await bob.run("feed", user="nobody")
