@@ -28,12 +28,7 @@ def production_config(
 ) -> dict[str, dict[str, object]]:
     """Production settings (bcrypt cost 12, 10 s post cooldown, INFO logs) aimed at the double."""
     return {
-        "discord": {
-            "token": double.token,
-            "api_base_url": double.api_base_url,
-            "gateway_url": double.gateway_url,
-            "dev_guild_id": double.guild_id,
-        },
+        "discord": double.bot_settings(),
         "database": {"url": database_url},
         "auth": {"bcrypt_rounds": 12},
         "logging": {"level": "INFO"},

@@ -117,6 +117,16 @@ class DiscordDouble(World):
     def port(self) -> int:
         return self.server.port
 
+    def bot_settings(self) -> dict[str, Any]:
+        """What a bot's ``[discord]`` config needs to use this double: the token, both
+        endpoints, and the guild to sync commands to (instantly, as a dev guild)."""
+        return {
+            "token": self.token,
+            "api_base_url": self.api_base_url,
+            "gateway_url": self.gateway_url,
+            "dev_guild_id": self.guild_id,
+        }
+
     # -- the world, announced over the gateway -------------------------------------------
     async def join_guild(self, name: str, *, channel_name: str = "general") -> Guild:
         """The bot is added to a new guild while connected: GUILD_CREATE to the owning shard."""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import discord
+from discord import app_commands
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -49,7 +50,14 @@ def record_answer(
     if interaction.response.type in _DEFERRED:
         DEFERRALS.labels(kind, name).inc()
     if error is not None:
-        ERRORS.labels(type(error).__name__).inc()
+        ERRORS.labels(type(_cause(error)).__name__).inc()
+
+
+def _cause(error: BaseException) -> BaseException:
+    """The error a command raised, not discord.py's wrapper around it."""
+    while isinstance(error, app_commands.CommandInvokeError) and error.__cause__ is not None:
+        error = error.__cause__
+    return error
 
 
 class GatewayCollector(Collector):

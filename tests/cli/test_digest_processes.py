@@ -50,12 +50,7 @@ def _config(path: Path, double: DiscordDouble, url: str) -> Path:
     return write_config(
         path,
         {
-            "discord": {
-                "token": double.token,
-                "api_base_url": double.api_base_url,
-                "gateway_url": double.gateway_url,
-                "dev_guild_id": double.guild_id,
-            },
+            "discord": double.bot_settings(),
             "database": {"url": url},
             "digests": {"tick_seconds": 0.1, "lease_seconds": 2, "send_timeout_seconds": 5},
             "logging": {"level": "WARNING"},

@@ -23,12 +23,7 @@ def e2e_config(
 ) -> dict[str, dict[str, object]]:
     """A bot aimed at the double, as a config file holds it: fast hashing, no cooldown."""
     raw: dict[str, dict[str, object]] = {
-        "discord": {
-            "token": double.token,
-            "api_base_url": double.api_base_url,
-            "gateway_url": double.gateway_url,
-            "dev_guild_id": double.guild_id,
-        },
+        "discord": double.bot_settings(),
         "database": {"url": database_url},
         "auth": {"bcrypt_rounds": 4},
         "posts": {"cooldown_seconds": 0},
