@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble
-from tests.cogs.conftest import Person, bodies, post_id
-from tests.conftest import STRONG_PASSWORD
+from tests.cogs.conftest import BotFactory, Person, bodies, post_id
+from tests.conftest import STRONG_PASSWORD, FakeClock
 
 DE = "de"
 
@@ -69,4 +69,28 @@ async def test_a_german_client_reads_german(
         await double.send_slash(bob.user, "posten", {"inhalt": "x"}, locale=DE)
     ).message()
     assert refused.content == "Du bist nicht angemeldet. Melde dich zuerst mit /anmelden an."
+    assert double.violations == []
+
+
+async def test_summaries_speak_the_servers_language(
+    start_microblog: BotFactory, double: DiscordDouble, alice: Person, clock: FakeClock
+) -> None:
+    double.guilds[double.guild_id].locale = "de"  # a German community server
+    admin = Person(double, double.add_admin("moderator"))
+    async with start_microblog(run_scheduler=False) as bot:
+        subscribe = await double.send_slash(
+            admin.user,
+            "digest",
+            {"channel": double.channel_id, "interval": "1h"},
+            subcommand="subscribe",
+        )
+        await subscribe.message()
+        await alice.register("alice")
+        await alice.run("post", content="Neuigkeiten")
+        clock.advance(hours=1)
+        assert await bot.scheduler.tick() == 1
+    (summary,) = double.channel_messages(double.channel_id)
+    assert summary.texts[0] == "### Mikroblog: 1 neuer Beitrag"
+    assert summary.texts[-1] == "-# Alles lesen: /beiträge."
+    assert bodies(summary) == ["Neuigkeiten"]
     assert double.violations == []
