@@ -4,7 +4,10 @@ translation with the same placeholders, and every localized name passes Discord'
 
 from __future__ import annotations
 
+import ast
 import asyncio
+from collections.abc import Iterator
+from pathlib import Path
 
 import discord
 import pytest
@@ -100,3 +103,60 @@ async def test_the_translator_leaves_english_alone_and_refuses_invalid_names() -
 
 async def _noop(interaction: discord.Interaction) -> None:
     """A callback for a command that is never run."""
+
+
+SPEAKING_CALLS = {"reply", "send_message", "send", "edit_original_response", "edit_message"}
+UI_ITEMS = {"TextDisplay", "Button", "TextInput", "Embed", "ContextMenu"}
+SPEAKING_KEYWORDS = {"content", "label", "title", "placeholder", "description"}
+SOURCE = Path(__file__).resolve().parents[2]
+
+
+def _literal_text(node: ast.expr | None) -> bool:
+    """Words written in place: a string literal, or an f-string with words of its own."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and any(ch.isalpha() for ch in node.value)
+    if isinstance(node, ast.JoinedStr):
+        return any(_literal_text(part) for part in node.values if isinstance(part, ast.Constant))
+    return False
+
+
+def _bypasses(source: str, where: str) -> Iterator[str]:
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        if name not in SPEAKING_CALLS | UI_ITEMS:
+            continue
+        texts = [k.value for k in node.keywords if k.arg in SPEAKING_KEYWORDS]
+        texts += node.args if name in SPEAKING_CALLS else node.args[:1]
+        for text in texts:
+            if _literal_text(text):
+                yield f"{where}:{node.lineno}: {name}({ast.unparse(text)})"
+
+
+def test_no_reply_label_or_title_bypasses_the_catalogs() -> None:
+    """What people read is written as ``_("...")``: a literal in its place would stay English
+    for every reader (and out of the catalogs)."""
+    sources = [*(SOURCE / "bot" / "front").rglob("*.py"), *(SOURCE / "cogs").glob("*.py")]
+    found = [
+        line
+        for path in sorted(sources)
+        for line in _bypasses(path.read_text(encoding="utf-8"), str(path.relative_to(SOURCE)))
+    ]
+    assert found == []
+
+
+def test_the_bypass_check_sees_literals_and_lets_translations_through() -> None:
+    source = (
+        'reply(interaction, "Hello")\n'
+        'reply(interaction, f"Hi {name}")\n'
+        'discord.ui.Button(label="Press")\n'
+        'reply(interaction, _("Hello"))\n'
+        'ui.TextDisplay(f"{head}\\n{body}")\n'
+        'app_commands.describe(content="An option description, translated elsewhere")\n'
+    )
+    assert [line.split(": ", 1)[1] for line in _bypasses(source, "x")] == [
+        "reply('Hello')",
+        "reply(f'Hi {name}')",
+        "Button('Press')",
+    ]
