@@ -93,6 +93,12 @@ class Messages:
         return self._translations.pgettext(context, message)
 
 
+def load_all() -> None:
+    """Read every catalog now (Babel's import and parsing take ~0.1 s), not on a first reply."""
+    for language in LANGUAGES:
+        messages_in(language)
+
+
 @functools.cache
 def messages_in(language: str) -> Messages:
     return Messages(language if language in LANGUAGES else SOURCE_LANGUAGE)
