@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few samples (smoke)")
     parser.add_argument(
+        "--only",
+        choices=["home"],
+        help="seed as usual, then run one section only (home: /home beside /feed)",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         help="directory for the results (default: bench/results; files latest.* or quick.*)",
@@ -64,6 +69,7 @@ def _options(args: argparse.Namespace, argv: list[str]) -> Options:
         postgres_url=args.postgres_url,
         quick=args.quick,
         command=shlex.join(["python", "-m", "bench", *argv]),
+        only=args.only,
     )
 
 
@@ -77,6 +83,8 @@ def main(argv: list[str] | None = None) -> Path:
     out = args.out or RESULTS
     out.mkdir(parents=True, exist_ok=True)
     name = "quick" if options.quick else "latest"
+    if options.only:
+        name += f"-{options.only}"  # a partial run never replaces the full results
     (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / f"{name}.md").write_text(report, encoding="utf-8")
     print(report)

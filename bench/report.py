@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import social
+
 LABELS = {
     "ping": "/ping (floor)",
     "feed": "/feed",
@@ -41,6 +43,8 @@ def worst_stall(backend: dict[str, Any]) -> tuple[float | None, str]:
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with its measured value; goals to report against, not assertions."""
+    if results.get("only") == "home":
+        return social.targets(results)
     targets: list[dict[str, Any]] = []
     backends = results["backends"]
     sqlite = backends.get("sqlite")
@@ -88,7 +92,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": bool(flat),
             }
         )
-    return targets
+    return targets + social.targets(results)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -117,6 +121,10 @@ def markdown(results: dict[str, Any]) -> str:
         f"bcrypt cost {hashing['cost']}: {hashing['hash_seconds'] * 1000:.0f} ms per hash, so "
         f"at most {hashing['limit_per_second']} logins/s on {machine['cores']} cores.",
         "",
+    ]
+    if results.get("only") == "home":
+        return "\n".join([*lines, *social.markdown(results), *_targets(results)]) + "\n"
+    lines += [
         "## Latency (ms, p50 / p95 / p99)",
         "",
         "*first*: INTERACTION_CREATE sent to the bot's first callback (the defer, for commands "
@@ -261,9 +269,19 @@ def markdown(results: dict[str, Any]) -> str:
         for size, seed in sorted(backend["seeding"].items(), key=lambda item: int(item[0]))
     ]
     lines += _table(["backend", "posts", "rows added", "seconds", "rows/s"], rows)
-    lines += ["", "## Targets", ""]
-    lines += _table(
-        ["target", "measured", "met"],
-        [[t["target"], t["value"], "yes" if t["met"] else "**no**"] for t in results["targets"]],
-    )
+    lines += ["", *social.markdown(results), *_targets(results)]
     return "\n".join(lines) + "\n"
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    return [
+        "## Targets",
+        "",
+        *_table(
+            ["target", "measured", "met"],
+            [
+                [t["target"], t["value"], "yes" if t["met"] else "**no**"]
+                for t in results["targets"]
+            ],
+        ),
+    ]

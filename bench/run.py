@@ -20,6 +20,7 @@ from bench.load import driver_gc_paused, tracking
 from bench.report import evaluate
 from bench.scenarios import STORM_PASSWORD, BackendBench, Plan, Population
 from bench.seed import Seeder, zipf_weights
+from bench.social import home_latency, seed_home_users
 from discord_double import DiscordDouble
 
 BCRYPT_COST = 12  # production's default; the bot under test runs with it too
@@ -32,6 +33,7 @@ class Options:
     postgres_url: str
     quick: bool
     command: str
+    only: str | None = None  # "home": seed, then only the /home section
 
 
 async def run_benchmarks(options: Options) -> dict[str, Any]:
@@ -57,6 +59,7 @@ async def run_benchmarks(options: Options) -> dict[str, Any]:
             "limit_per_second": round(cores / hash_seconds, 2),
         },
         "plan": asdict(plan),
+        "only": options.only,
         "backends": {},
     }
     with tempfile.TemporaryDirectory(prefix="microblog-bench-") as workdir:
@@ -85,6 +88,9 @@ async def run_backend(
     ):
         seeder = Seeder(backend, url)
         population, author_ids = await populate(double, seeder, plan, password_hash)
+        home_users = await seed_home_users(
+            double, seeder, plan.home_follows, author_ids, password_hash
+        )
         async with running_bot(double, url, workdir) as bot:
             with tracking(double) as tracker, driver_gc_paused():
                 bench = BackendBench(double, tracker, bot, population, plan)
@@ -95,19 +101,26 @@ async def run_backend(
                 for size in plan.sizes:
                     timing = await seeder.grow_posts(size, author_ids, population.author_weights)
                     seeding[str(size)] = timing.as_dict()
-                    await bench.warm_up(("feed", "feed_author"))
-                    latency[str(size)] = await bench.latency()
-                storm = await bench.login_storm(cores, hash_seconds)
-                throughput = {kind: await bench.throughput(kind) for kind in ("ping", "feed")}
+                    if options.only is None:
+                        await bench.warm_up(("feed", "feed_author"))
+                        latency[str(size)] = await bench.latency()
+                home = await home_latency(bench, home_users, plan.sizes[-1]) if home_users else {}
+                storm: dict[str, Any] = {}
+                throughput: dict[str, Any] = {}
+                if options.only is None:
+                    storm = await bench.login_storm(cores, hash_seconds)
+                    throughput = {kind: await bench.throughput(kind) for kind in ("ping", "feed")}
                 after_load = bot.memory_mib()
                 violations = list(double.violations)
         loop = bot.loop_stats() or {}
     # Each phase noted its time window; the watch's per-second maxima say how it went.
-    for phase in [*latency.values(), storm, *throughput.values()]:
-        phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
+    for phase in [*latency.values(), storm, *throughput.values(), home]:
+        if phase:
+            phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
     return {
         "seeding": seeding,
         "latency": latency,
+        "home": home,
         "storm": storm,
         "throughput": throughput,
         "memory": {"idle": idle, "after_load": after_load},

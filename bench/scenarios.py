@@ -42,6 +42,7 @@ class Plan:
     posters: int  # logged-in users; /post rotates through them (10 s cooldown each)
     hash_repeats: int
     settle_timeout: float = 30.0
+    home_follows: tuple[int, ...] = ()  # one /home user per count (bench/social.py)
 
 
 FULL = Plan(
@@ -54,9 +55,10 @@ FULL = Plan(
     storm_baseline_seconds=3,
     ramp_rates=(50, 100, 150, 200, 300, 400, 600, 800, 1000, 1200, 1600),
     ramp_seconds=4,
-    authors=2000,
+    authors=8000,  # enough for a /home user following 5,000 of them
     posters=400,
     hash_repeats=5,
+    home_follows=(10, 1000, 5000),
 )
 QUICK = Plan(
     sizes=(200, 2_000),
@@ -71,6 +73,7 @@ QUICK = Plan(
     authors=50,
     posters=30,
     hash_repeats=1,
+    home_follows=(2, 10, 40),
 )
 
 

@@ -86,6 +86,21 @@ class Seeder:
         columns = ("platform", "chat_user_id", "account_id", "created_at", "last_seen_at")
         await self._insert("chat_session", columns, rows)
 
+    async def add_follows(self, follows: Sequence[tuple[int, int]]) -> None:
+        """``(follower_id, followed_id)`` pairs, all followed now."""
+        stamp = self._stamp(self.now)
+        rows = [(follower, followed, stamp) for follower, followed in follows]
+        await self._insert("follow", ("follower_id", "followed_id", "created_at"), rows)
+
+    async def recount(self) -> None:
+        """Set every account's counters from its rows, as the bot keeps them while it runs."""
+        await self._execute(
+            "UPDATE account SET "
+            "post_count = (SELECT COUNT(*) FROM post WHERE post.author_id = account.id), "
+            "follower_count = (SELECT COUNT(*) FROM follow WHERE followed_id = account.id), "
+            "following_count = (SELECT COUNT(*) FROM follow WHERE follower_id = account.id)"
+        )
+
     # -- posts ---------------------------------------------------------------------------
     async def grow_posts(
         self, total: int, author_ids: Sequence[int], weights: Sequence[float]
@@ -98,6 +113,7 @@ class Seeder:
         started = time.perf_counter()
         rows = self._post_rows(count, list(author_ids), cumulative)
         await self._insert("post", ("author_id", "body", "created_at"), rows)
+        await self.recount()
         await self._maintain()
         self.posts = total
         return SeedTiming(count, time.perf_counter() - started)
@@ -146,6 +162,23 @@ class Seeder:
                 connection.execute("BEGIN")
                 connection.executemany(statement, chunk)
                 connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    async def _execute(self, statement: str) -> None:
+        if self.backend == "sqlite":
+            await asyncio.to_thread(self._sqlite_execute, statement)
+            return
+        connection = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    def _sqlite_execute(self, statement: str) -> None:
+        connection = sqlite3.connect(sqlite_path(self.url), isolation_level=None)
+        try:
+            connection.execute(statement)
         finally:
             connection.close()
 

@@ -15,6 +15,7 @@ from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.links import LinkService
 from bot.services.posts import PostService
+from bot.services.social import SocialService
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    social: SocialService
     links: LinkService
 
 
@@ -40,7 +42,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
         links = LinkService(database, auth, clock)
-        yield Services(settings, database, hasher, auth, posts, digests, links)
+        social = SocialService(database, auth, settings.posts, clock)
+        yield Services(settings, database, hasher, auth, posts, digests, social, links)
     finally:
         hasher.close()
         await database.dispose()

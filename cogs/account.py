@@ -1,4 +1,5 @@
-"""/account: what your microblog account shows on Discord, and the "Microblog profile" menu.
+"""/account: your own account (its profile, what it shows on Discord), and the user menu
+"Microblog profile". Later issues add more subcommands to this group.
 
 Nothing tells which Discord user is behind an account unless they say so with
 /account link; the user menu "Microblog profile" shows only such links.
@@ -13,20 +14,22 @@ from discord.ext import commands
 from bot.domain.values import ChatUser
 from bot.front.cards import PostPage, page_layout
 from bot.front.client import MicroblogBot
-from bot.front.components import chat_user
+from bot.front.components import ProfileForm, chat_user
 from bot.front.i18n import messages
 from bot.front.rendering import relative
 from bot.front.tree import everywhere, reply
 from bot.services.links import LinkService
+from bot.services.social import SocialService
 
 
 @everywhere
 class AccountCog(
     commands.GroupCog, group_name="account", group_description="Your microblog account"
 ):
-    def __init__(self, bot: MicroblogBot, links: LinkService) -> None:
+    def __init__(self, bot: MicroblogBot, social: SocialService, links: LinkService) -> None:
         super().__init__()
         self.bot = bot
+        self.social = social
         self.links = links
         # discord.py cannot take context menus from cog methods: they are built here and
         # added to (and removed from) the tree with the cog.
@@ -39,6 +42,15 @@ class AccountCog(
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.profile_menu.name, type=self.profile_menu.type)
+
+    @app_commands.command()
+    async def profile(self, interaction: discord.Interaction) -> None:
+        """Change your display name and bio (opens a private form)."""
+        # A modal must be the first response: this only reads (WAL readers never wait).
+        current = await self.social.profile(chat_user(interaction), touch=False)
+        await interaction.response.send_modal(
+            ProfileForm(messages(interaction), current.display_name, current.bio)
+        )
 
     @app_commands.command()
     @app_commands.describe(avatar="Also show your Discord avatar on your posts (default: no)")
@@ -103,4 +115,4 @@ class AccountCog(
 
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(AccountCog(bot, bot.services.links))
+    await bot.add_cog(AccountCog(bot, bot.services.social, bot.services.links))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
@@ -65,6 +66,13 @@ class Account(Base):
     username_key: Mapped[str] = mapped_column(String(128), unique=True)  # NFKC + casefold
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    display_name: Mapped[str | None] = mapped_column(String(64))  # shown beside, never instead
+    bio: Mapped[str | None] = mapped_column(Text)
+    # Kept by the services in the same transaction as the rows they count, so a profile
+    # never runs COUNT(*) over a busy table.
+    post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # A chat avatar the account's owner chose to show (/account link): the platform's CDN
     # URL, never a copy. Cleared when they unlink.
     avatar_url: Mapped[str | None] = mapped_column(String(512))
@@ -118,6 +126,32 @@ class Post(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Follow(Base):
+    """``follower_id`` reads ``followed_id``'s posts on their home timeline."""
+
+    __tablename__ = "follow"
+    __table_args__ = (
+        PrimaryKeyConstraint("follower_id", "followed_id"),
+        # Newest first, keyset-paged: whom someone follows, and who follows someone.
+        Index(
+            "ix_follow_follower_id_created_at_followed_id",
+            "follower_id",
+            "created_at",
+            "followed_id",
+        ),
+        Index(
+            "ix_follow_followed_id_created_at_follower_id",
+            "followed_id",
+            "created_at",
+            "follower_id",
+        ),
+    )
+
+    follower_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    followed_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class RateEvent(Base):

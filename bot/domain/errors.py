@@ -83,6 +83,11 @@ class NothingLinked(UserError):
         super().__init__("Your Discord profile shows no microblog account.")
 
 
+class CannotFollowYourself(UserError):
+    def __init__(self) -> None:
+        super().__init__("You cannot follow yourself: your own posts are always on your /home.")
+
+
 class SubscriptionNotFound(UserError):
     def __init__(self, subscription_id: int) -> None:
         super().__init__(

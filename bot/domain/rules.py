@@ -57,6 +57,60 @@ def clean_post_body(raw: str, max_length: int) -> str:
     return body
 
 
+DISPLAY_NAME_MAX_CHARS = 32
+BIO_MAX_CHARS = 300
+# Letters that render as nothing (Hangul fillers, braille blank, the combining grapheme
+# joiner): the classic way to make a name that looks empty without being whitespace.
+_BLANK_LOOKALIKES = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"}
+# Bidirectional embeddings, overrides and isolates reorder the text around them, so a
+# display name could make the username printed beside it read differently.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) != "Cf" and ch not in _BLANK_LOOKALIKES
+
+
+def clean_display_name(raw: str) -> str | None:
+    """Trimmed display name; None (no display name) for an empty field; else ValidationError."""
+    if raw == "":
+        return None
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cs", "Zl", "Zp"} or ch in _BIDI_CONTROLS for ch in raw
+    ):
+        raise ValidationError("display_name", "Display names cannot contain control characters.")
+    name = raw.strip()
+    if not any(_visible(ch) for ch in name):
+        raise ValidationError(
+            "display_name", "A display name needs some visible text (or leave it empty)."
+        )
+    if len(name) > DISPLAY_NAME_MAX_CHARS:
+        raise ValidationError(
+            "display_name",
+            "Display names can be at most {max_length} characters; yours has {length}.",
+            max_length=DISPLAY_NAME_MAX_CHARS,
+            length=len(name),
+        )
+    return name
+
+
+def clean_bio(raw: str) -> str | None:
+    """Trimmed bio (newlines kept); None when nothing visible is left; else ValidationError."""
+    bio = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in bio):
+        raise ValidationError("bio", "A bio cannot contain control characters.")
+    if not any(_visible(ch) for ch in bio):
+        return None
+    if len(bio) > BIO_MAX_CHARS:
+        raise ValidationError(
+            "bio",
+            "A bio can be at most {max_length} characters; yours has {length}.",
+            max_length=BIO_MAX_CHARS,
+            length=len(bio),
+        )
+    return bio
+
+
 MIN_INTERVAL = timedelta(minutes=15)
 MAX_INTERVAL = timedelta(days=7)
 _INTERVAL = re.compile(r"^\s*(\d{1,6})\s*(m|min|mins|minutes?|h|hours?|d|days?)?\s*$", re.I)

@@ -37,6 +37,18 @@ class SessionView:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSession:
+    """A logged-in chat user as read commands need them: one row, no ORM objects."""
+
+    session_id: int
+    account_id: int
+    username: str
+    following_count: int
+    logged_in_at: datetime
+    last_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class LoginResult:
     account: AccountView
     previous_username: str | None  # the account this chat user was logged into before, if other
@@ -62,3 +74,42 @@ class FeedPage:
     author: str | None  # whose timeline this is, None for everyone
     author_id: int | None = None  # the same, as the account id the cursors carry
     viewer_id: int | None = None  # the reader's account, when they are logged in
+
+
+@dataclass(frozen=True, slots=True)
+class FollowResult:
+    username: str  # whom, as their username (never a display name: identity)
+    changed: bool  # False: already following (follow) or was not following (unfollow)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileView:
+    id: int
+    username: str
+    display_name: str | None
+    bio: str | None
+    joined_at: datetime
+    post_count: int
+    follower_count: int
+    following_count: int
+    is_you: bool
+    you_follow: bool  # False when the viewer is not logged in or is this account
+    follows_you: bool
+    recent_posts: list[PostView]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    id: int
+    username: str
+    display_name: str | None
+    since: datetime  # when the follow began
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    owner: str  # whose followers or following these are (username)
+    total: int  # the owner's follower_count or following_count
+    people: list[PersonView]
+    older: str | None
+    newer: str | None

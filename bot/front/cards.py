@@ -145,7 +145,7 @@ def plan_posts(
     ]
 
 
-def _post_items(planned: Planned) -> list[Item]:
+def post_items(planned: Planned) -> list[Item]:
     items = [_post_block(planned.post, planned.text)]
     if planned.buttons:
         items.append(ui.ActionRow(*planned.buttons))
@@ -161,7 +161,7 @@ def post_card(
     [planned] = plan_posts(
         [post], _, components=len(top) + 1, text=len(intro or ""), buttons=lambda _p: buttons
     )
-    container = ui.Container(*_post_items(planned), accent_colour=ACCENT)
+    container = ui.Container(*post_items(planned), accent_colour=ACCENT)
     return StaticLayout([*top, container])
 
 
@@ -198,7 +198,7 @@ def page_layout(
         children.append(ui.TextDisplay(page.empty))
     for entry in planned:
         children.append(ui.Separator())
-        children.extend(_post_items(entry))
+        children.extend(post_items(entry))
     items: list[Item] = [ui.Container(*children, accent_colour=ACCENT)]
     row = paging([entry.post for entry in planned])
     if row:
@@ -222,7 +222,7 @@ def summary_layout(
     children: list[Item] = [ui.TextDisplay(head)]
     for entry in planned:
         children.append(ui.Separator())
-        children.extend(_post_items(entry))
+        children.extend(post_items(entry))
     children += [ui.Separator(), ui.TextDisplay(tail)]
     return StaticLayout([*top, ui.Container(*children, accent_colour=ACCENT)])
 

@@ -18,7 +18,14 @@ from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.account", "cogs.digests", "cogs.meta")
+EXTENSIONS = (
+    "cogs.auth",
+    "cogs.account",
+    "cogs.posts",
+    "cogs.social",
+    "cogs.digests",
+    "cogs.meta",
+)
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 

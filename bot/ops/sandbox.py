@@ -37,8 +37,10 @@ from discord_double import (
 
 HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
-  /edit 3 new text  /delete 3  /whoami  /logout  /account link avatar:true  /account unlink
-  (options by position, or name:value; a German client types /beiträge, /posten...)
+  /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
+  /follow alice  /unfollow alice  /home  /profile alice  /followers  /following alice
+  /account profile (display name, bio)  /account link avatar:true  /account unlink
+  (a German client types /beiträge, /posten...: see lang)
 press LABEL [N] press a button on the last message with buttons: press Older, press Delete 2
 as NAME         become another Discord user (e.g. as bob); everyone starts logged out
 say TEXT        send a plain Discord message; then "post that": Apps → Post to microblog
@@ -200,6 +202,24 @@ def parse_options(
     return values
 
 
+def _subcommand(
+    definition: dict[str, Any], rest: str, locale: str | None = None
+) -> tuple[str, dict[str, Any] | None, str]:
+    """For a command group (``/account profile``): the subcommand named first in ``rest``
+    (as a client in ``locale`` shows it, too), its definition and what follows; for a plain
+    command, ``("", definition, rest)``. A group without a known subcommand gives
+    ``(the choices, None, rest)``."""
+    subcommands = {o["name"]: o for o in definition.get("options", []) if o["type"] == 1}
+    if not subcommands:
+        return "", definition, rest
+    shown = {(o.get("name_localizations") or {}).get(locale or ""): o for o in subcommands.values()}
+    first, _, after = rest.strip().partition(" ")
+    found = subcommands.get(first) or shown.get(first)
+    if found is not None:
+        return str(found["name"]), found, after
+    return " ".join(subcommands), None, rest
+
+
 def _convert(raw: str, option: dict[str, Any]) -> object:
     if option["type"] == _OPTION_INTEGER:
         try:
@@ -287,12 +307,15 @@ class Sandbox:
             if definition is None:
                 self.terminal.say(f"(no such command /{name}; try help)")
                 return
-            subcommand, definition, rest = self._subcommand(definition, rest)
+            subcommand, definition, rest = _subcommand(definition, rest, self.locale)
+            if definition is None:
+                self.terminal.say(f"(/{name} needs one of: {', '.join(subcommand.split())})")
+                return
             handle = await self.double.send_slash(
                 self.user,
                 name,
                 parse_options(rest, definition, self.locale) or None,
-                subcommand=subcommand,
+                subcommand=subcommand or None,
                 locale=self.locale,
             )
             await self._show(handle)
@@ -307,17 +330,6 @@ class Sandbox:
                 if command.get("type", 1) == 1 and name in (command["name"], shown):
                     return command
         return None
-
-    def _subcommand(
-        self, definition: dict[str, Any], rest: str
-    ) -> tuple[str | None, dict[str, Any], str]:
-        """``/account link avatar:true``: the subcommand's name, definition and options."""
-        first, _, after = rest.partition(" ")
-        for option in definition.get("options") or []:
-            shown = (option.get("name_localizations") or {}).get(self.locale)
-            if option.get("type") == 1 and first in (option["name"], shown):
-                return option["name"], option, after
-        return None, definition, rest
 
     async def _press(self, label: str, number: int = 1) -> None:
         message = self.last_with_buttons

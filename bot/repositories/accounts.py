@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
@@ -39,3 +39,44 @@ class AccountRepository:
     async def set_password_hash(self, account: Account, password_hash: str) -> None:
         account.password_hash = password_hash
         await self.session.flush()
+
+    async def add_to_counts(
+        self, account_id: int, *, posts: int = 0, followers: int = 0, following: int = 0
+    ) -> None:
+        """Adjust the denormalized counters in place (``x = x + n``: no lost updates)."""
+        values = {
+            column: getattr(Account, column) + delta
+            for column, delta in (
+                ("post_count", posts),
+                ("follower_count", followers),
+                ("following_count", following),
+            )
+            if delta
+        }
+        if values:
+            await self.session.execute(
+                update(Account)
+                .where(Account.id == account_id)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def set_profile(
+        self, account: Account, display_name: str | None, bio: str | None
+    ) -> None:
+        account.display_name = display_name
+        account.bio = bio
+        await self.session.flush()
+
+    async def usernames_starting(self, key_prefix: str, limit: int) -> list[str]:
+        """Usernames whose key starts with ``key_prefix``, in key order (autocomplete)."""
+        query = select(Account.username).order_by(Account.username_key).limit(limit)
+        if key_prefix:
+            # The range walks the unique index (SQLite's binary order, PostgreSQL's C-like
+            # collations); LIKE, escaped, keeps only true prefixes whatever the collation.
+            query = query.where(
+                Account.username_key >= key_prefix,
+                Account.username_key < key_prefix + "\U0010ffff",
+                Account.username_key.startswith(key_prefix, autoescape=True),
+            )
+        return list((await self.session.scalars(query)).all())

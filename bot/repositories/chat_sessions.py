@@ -4,12 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, ChatSession
+from bot.domain.values import LiveSession
+
+# Built once: read commands run it on every call, and building and cache-keying a statement
+# costs more than the primary-key lookup it makes.
+_LIVE = (
+    select(
+        ChatSession.id,
+        Account.id,
+        Account.username,
+        Account.following_count,
+        ChatSession.created_at,
+        ChatSession.last_seen_at,
+    )
+    .join(Account, Account.id == ChatSession.account_id)
+    .where(
+        ChatSession.platform == bindparam("platform"),
+        ChatSession.chat_user_id == bindparam("chat_user_id"),
+    )
+)
 
 
 class ChatSessionRepository:
@@ -27,6 +46,13 @@ class ChatSessionRepository:
             )
         ).one_or_none()
         return (row[0], row[1]) if row else None
+
+    async def live(self, platform: str, chat_user_id: str) -> LiveSession | None:
+        """The session and its account as plain values (expiry is the caller's to judge)."""
+        row = (
+            await self.session.execute(_LIVE, {"platform": platform, "chat_user_id": chat_user_id})
+        ).one_or_none()
+        return LiveSession(*row) if row else None
 
     async def upsert(
         self, platform: str, chat_user_id: str, account_id: int, now: datetime

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from bot.domain.errors import (
 )
 from bot.domain.rules import clean_username
 from bot.domain.security import PasswordHasher, Verification, check_password_shape
-from bot.domain.values import AccountView, ChatUser, LoginResult, SessionView
+from bot.domain.values import AccountView, ChatUser, LiveSession, LoginResult, SessionView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.rate_events import RateEventRepository
@@ -187,10 +187,7 @@ class AuthService:
         if found is None:
             raise NotLoggedIn()
         chat_session, account = found
-        expires_at = min(
-            chat_session.last_seen_at + self.idle_limit,
-            chat_session.created_at + self.absolute_limit,
-        )
+        expires_at = self._expires_at(chat_session.created_at, chat_session.last_seen_at)
         if now >= expires_at:
             if remove_expired:
                 await sessions.delete(chat.platform, chat.user_id)
@@ -201,6 +198,30 @@ class AuthService:
         return SessionView(
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
         )
+
+    async def live_session(self, session: AsyncSession, chat: ChatUser) -> LiveSession:
+        """The chat user's unexpired session, read in the caller's transaction.
+
+        For read commands that answer from one read transaction (each transaction costs
+        round trips); once it has ended they call ``keep_alive``, so reading counts as
+        activity as writing does.
+        """
+        found = await ChatSessionRepository(session).live(chat.platform, chat.user_id)
+        if found is None:
+            raise NotLoggedIn()
+        if self.clock() >= self._expires_at(found.logged_in_at, found.last_seen_at):
+            raise NotLoggedIn(EXPIRED)
+        return found
+
+    async def keep_alive(self, live: LiveSession) -> None:
+        """Refresh last_seen_at if it is due (at most once a minute, so reads stay reads)."""
+        now = self.clock()
+        if now - live.last_seen_at >= TOUCH_INTERVAL:
+            async with self.db.write() as session:
+                await ChatSessionRepository(session).touch(live.session_id, now)
+
+    def _expires_at(self, logged_in_at: datetime, last_seen_at: datetime) -> datetime:
+        return min(last_seen_at + self.idle_limit, logged_in_at + self.absolute_limit)
 
     async def _record_failed_login(self, key: str | None, chat_subject: str) -> None:
         now = self.clock()

@@ -45,9 +45,15 @@ class PostService:
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
             post = await posts.add(account.id, body, now)
+            await AccountRepository(session).add_to_counts(account.id, posts=1)
             # Loaded with the session check: the identity map answers without a query.
             stored = await AccountRepository(session).get(account.id)
-            return _post_view(post, account.username, stored.avatar_url if stored else None)
+            return _post_view(
+                post,
+                account.username,
+                stored.avatar_url if stored else None,
+                stored.display_name if stored else None,
+            )
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
@@ -57,27 +63,28 @@ class PostService:
             post.body = body
             post.edited_at = self.clock()
             await session.flush()
-            return _post_view(post, author.username, author.avatar_url)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
-            view = _post_view(post, author.username, author.avatar_url)
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
             await posts.delete(post)
+            await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
 
     async def get_post(self, post_id: int) -> PostView:
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id)
-            return _post_view(post, author.username, author.avatar_url)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
         account = await self.auth.current_account(chat, touch=False)
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            return _post_view(post, author.username, author.avatar_url)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""
@@ -142,13 +149,12 @@ class PostService:
             if viewer is not None:
                 # Only to choose which buttons to show: the buttons' answers check the
                 # session again (and its expiry), so a stale one here cannot do harm.
-                reader = await ChatSessionRepository(session).get_with_account(
-                    viewer.platform, viewer.user_id
-                )
-                viewer_id = reader[1].id if reader else None
+                reader = await ChatSessionRepository(session).live(viewer.platform, viewer.user_id)
+                viewer_id = reader.account_id if reader else None
             return FeedPage(
                 posts=[
-                    _post_view(post, account.username, account.avatar_url) for post, account in rows
+                    _post_view(post, account.username, account.avatar_url, account.display_name)
+                    for post, account in rows
                 ],
                 older=older,
                 newer=newer,
@@ -191,7 +197,9 @@ def _position(post: Post) -> Position:
     return Position(post.created_at, post.id)
 
 
-def _post_view(post: Post, author: str, avatar_url: str | None = None) -> PostView:
+def _post_view(
+    post: Post, author: str, avatar_url: str | None = None, display_name: str | None = None
+) -> PostView:
     return PostView(
         id=post.id,
         author_id=post.author_id,
@@ -200,4 +208,5 @@ def _post_view(post: Post, author: str, avatar_url: str | None = None) -> PostVi
         created_at=post.created_at,
         edited_at=post.edited_at,
         avatar_url=avatar_url,
+        display_name=display_name,
     )

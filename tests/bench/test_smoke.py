@@ -16,7 +16,14 @@ from bench.__main__ import main
 from bench.scenarios import LATENCY_COMMANDS, QUICK
 from tests import databases
 
-SECTIONS = ("## Latency", "## Login storm", "## Throughput", "## Memory", "## Targets")
+SECTIONS = (
+    "## Latency",
+    "## Login storm",
+    "## Throughput",
+    "## Memory",
+    "## Home timeline beside /feed",
+    "## Targets",
+)
 
 
 @pytest.fixture
@@ -68,6 +75,16 @@ def test_quick_run_reports_every_section_on_both_backends(
                 assert stats["first_ms"]["p50"] <= stats["final_ms"]["p50"]
             assert row["loop_max_ms"] is not None and row["loop_max_ms"] >= 0
 
+        home = backend["home"]
+        assert set(home["rows"]) == {"feed", *(f"home_{n}" for n in QUICK.home_follows)}
+        for stats in home["rows"].values():
+            assert (stats["ok"], stats["errors"], stats["timeouts"]) == (
+                QUICK.latency_per_command,
+                0,
+                0,
+            ), stats
+            _check_summary(stats["final_ms"], QUICK.latency_per_command)
+
         storm = backend["storm"]
         assert storm["logins"]["ok"] == QUICK.storm_logins
         # Logins cannot beat the hardware: cores / hash time, with room for timing noise.
@@ -84,5 +101,5 @@ def test_quick_run_reports_every_section_on_both_backends(
         assert 30 < memory["idle"]["VmRSS"] <= memory["after_load"]["VmHWM"] < 4_096
         assert backend["loop"]["samples"] > 0
 
-    assert len(results["targets"]) == 1 + 3 * 2
+    assert len(results["targets"]) == 1 + 4 * 2  # 3 per backend, and /home beside /feed
     assert all(isinstance(target["met"], bool) for target in results["targets"])

@@ -44,6 +44,15 @@ as bob
 profile alice
 lang de
 /beiträge nutzer:alice
+lang en-US
+as alice
+/account profile
+Alice A.
+Writes things.
+/home
+as bob
+/profile alice
+/account
 quit
 """
 
@@ -80,6 +89,11 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "│ straight from Discord" in out
     assert "│ ## alice\n│ Alice on Discord · joined just now · 6 posts" in out
     assert "## Neueste Beiträge" not in out and "## Beiträge von alice" in out
+    assert "Profile saved." in out
+    assert "│ Home timeline of alice" in out
+    bob_sees = out.split("bob> /profile alice", 1)[1]
+    assert "│ Alice A.\n│ Writes things." in bob_sees and "│ ▸ Posts\n│   6" in bob_sees
+    assert "(/account needs one of: " in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 

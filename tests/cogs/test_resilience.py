@@ -257,6 +257,12 @@ async def test_commands_sync_only_when_they_changed(
         "ping",
         "digest",
         "account",
+        "follow",
+        "unfollow",
+        "home",
+        "profile",
+        "followers",
+        "following",
         "Post to microblog",  # the context menus
         "Microblog profile",
     }

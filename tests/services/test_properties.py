@@ -132,5 +132,6 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "chat_link",
         "post",
         "digest_subscription",
+        "follow",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)

@@ -19,9 +19,27 @@ from bot.front.components.posts import (
     post_buttons,
     publish,
 )
+from bot.front.components.social import (
+    FollowButton,
+    HomePageButton,
+    PeoplePageButton,
+    ProfileForm,
+    home_layout,
+    name,
+    people_layout,
+    profile_layout,
+)
 
-BUTTONS = (FeedPageButton, EditPostButton, DeletePostButton, ConfirmDeleteButton)
-FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm)
+BUTTONS = (
+    FeedPageButton,
+    EditPostButton,
+    DeletePostButton,
+    ConfirmDeleteButton,
+    HomePageButton,
+    PeoplePageButton,
+    FollowButton,
+)
+FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm, ProfileForm)
 
 __all__ = [
     "BUTTONS",
@@ -32,9 +50,13 @@ __all__ = [
     "EditForm",
     "EditPostButton",
     "FeedPageButton",
+    "FollowButton",
     "Form",
+    "HomePageButton",
     "LoginForm",
+    "PeoplePageButton",
     "PostForm",
+    "ProfileForm",
     "RegisterForm",
     "StaticLayout",
     "StaticView",
@@ -42,6 +64,10 @@ __all__ = [
     "custom_id",
     "edit",
     "feed_layout",
+    "home_layout",
+    "name",
+    "people_layout",
     "post_buttons",
+    "profile_layout",
     "publish",
 ]
