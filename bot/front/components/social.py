@@ -260,7 +260,7 @@ def profile_layout(profile: ProfileView, _: Messages, *, intro: str | None = Non
         heading += f"\n@{escape_markdown(profile.username)}"
     bio = cut(profile.bio, 1000) if profile.bio else _("No bio yet.")
     facts = _(
-        "Joined {when} · {posts} posts · {followers} followers · {following} following",
+        "Joined {when} · Posts: {posts} · Followers: {followers} · Following: {following}",
         when=format_dt(profile.joined_at, "D"),
         posts=profile.post_count,
         followers=profile.follower_count,
