@@ -90,9 +90,10 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "│ ## alice\n│ Alice on Discord · joined just now · 6 posts" in out
     assert "## Neueste Beiträge" not in out and "## Beiträge von alice" in out
     assert "Profile saved." in out
-    assert "│ Home timeline of alice" in out
+    assert "│ ## Home timeline of alice" in out
     bob_sees = out.split("bob> /profile alice", 1)[1]
-    assert "│ Alice A.\n│ Writes things." in bob_sees and "│ ▸ Posts\n│   6" in bob_sees
+    assert "│ ## Alice A.\n│ @alice\n│ Writes things." in bob_sees
+    assert "· Posts: 6 ·" in bob_sees and "[Follow]" in bob_sees
     assert "(/account needs one of: " in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone

@@ -14,6 +14,7 @@ from tests.cogs.conftest import BotFactory, Person, bodies, post_cards, post_id
 from tests.conftest import STRONG_PASSWORD
 
 MICROBLOG = {"register", "login", "logout", "whoami", "post", "feed", "edit", "delete", "ping"}
+SOCIAL = {"follow", "unfollow", "home", "profile", "followers", "following"}
 MENUS = {"Post to microblog", "Microblog profile"}
 
 
@@ -28,8 +29,8 @@ async def test_commands_are_registered_with_both_install_types_and_the_right_con
     global_bot: MicroblogBot, double: DiscordDouble
 ) -> None:
     commands = {c["name"]: c for c in double.registered_commands(None)}
-    assert set(commands) == MICROBLOG | MENUS | {"account", "digest"}
-    for name in MICROBLOG | MENUS | {"account"}:
+    assert set(commands) == MICROBLOG | SOCIAL | MENUS | {"account", "digest"}
+    for name in MICROBLOG | SOCIAL | MENUS | {"account"}:
         assert commands[name]["integration_types"] == [0, 1], name
         assert commands[name]["contexts"] == [0, 1, 2], name
     assert commands["digest"]["integration_types"] == [0]
