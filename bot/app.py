@@ -11,10 +11,13 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.links import LinkService
+from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 
 
@@ -27,6 +30,9 @@ class Services:
     posts: PostService
     digests: DigestService
     social: SocialService
+    safety: SafetyService
+    moderation: ModerationService
+    accounts: AccountService
     links: LinkService
 
 
@@ -43,7 +49,22 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         digests = DigestService(database, settings.digests, clock)
         links = LinkService(database, auth, clock)
         social = SocialService(database, auth, settings.posts, clock)
-        yield Services(settings, database, hasher, auth, posts, digests, social, links)
+        safety = SafetyService(database, auth, settings.moderation, clock)
+        moderation = ModerationService(database, settings.moderation, clock)
+        accounts = AccountService(database, auth, hasher, settings.auth, clock)
+        yield Services(
+            settings,
+            database,
+            hasher,
+            auth,
+            posts,
+            digests,
+            social,
+            safety,
+            moderation,
+            accounts,
+            links,
+        )
     finally:
         hasher.close()
         await database.dispose()

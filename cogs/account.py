@@ -1,8 +1,9 @@
-"""/account: your own account (its profile, what it shows on Discord), and the user menu
-"Microblog profile". Later issues add more subcommands to this group.
+"""/account: your own account (profile, what it shows on Discord, password, export, delete,
+blocks and mutes), and the user menu "Microblog profile".
 
-Nothing tells which Discord user is behind an account unless they say so with
-/account link; the user menu "Microblog profile" shows only such links.
+Passwords only ever travel in forms. Nothing tells which Discord user is behind an account
+unless they say so with /account link; the user menu "Microblog profile" shows only such
+links.
 """
 
 from __future__ import annotations
@@ -14,21 +15,36 @@ from discord.ext import commands
 from bot.domain.values import ChatUser
 from bot.front.cards import PostPage, page_layout
 from bot.front.client import MicroblogBot
-from bot.front.components import ProfileForm, chat_user
+from bot.front.components import (
+    DeleteAccountForm,
+    PasswordForm,
+    ProfileForm,
+    chat_user,
+    export_file,
+)
 from bot.front.i18n import messages
-from bot.front.rendering import relative
+from bot.front.rendering import COLOUR, cut, relative
 from bot.front.tree import everywhere, reply
+from bot.services.accounts import AccountService
 from bot.services.links import LinkService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 
 
 @everywhere
-class AccountCog(
-    commands.GroupCog, group_name="account", group_description="Your microblog account"
-):
-    def __init__(self, bot: MicroblogBot, social: SocialService, links: LinkService) -> None:
+class AccountCog(commands.GroupCog, group_name="account", group_description="Your account"):
+    def __init__(
+        self,
+        bot: MicroblogBot,
+        accounts: AccountService,
+        safety: SafetyService,
+        social: SocialService,
+        links: LinkService,
+    ) -> None:
         super().__init__()
         self.bot = bot
+        self.accounts = accounts
+        self.safety = safety
         self.social = social
         self.links = links
         # discord.py cannot take context menus from cog methods: they are built here and
@@ -85,12 +101,66 @@ class AccountCog(
             ),
         )
 
+    @app_commands.command()
+    async def password(self, interaction: discord.Interaction) -> None:
+        """Change your password (a private form); your other sessions end."""
+        await interaction.response.send_modal(PasswordForm(messages(interaction)))
+
+    @app_commands.command()
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Download everything the bot stores about your account (a JSON file only you see)."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await self.accounts.export(chat_user(interaction))
+        username = data["profile"]["username"]
+        _ = messages(interaction)
+        file = export_file(
+            data, f"microblog-{username}.json", getattr(interaction, "filesize_limit", None), _
+        )
+        await interaction.followup.send(
+            _(
+                "Everything stored about **{username}**: profile, posts, blocks, mutes, reports "
+                "you made and sessions.",
+                username=username,
+            ),
+            file=file,
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @app_commands.command()
+    async def delete(self, interaction: discord.Interaction) -> None:
+        """Delete your account and everything it holds, for good (a private form)."""
+        await interaction.response.send_modal(DeleteAccountForm(messages(interaction)))
+
+    @app_commands.command()
+    async def blocked(self, interaction: discord.Interaction) -> None:
+        """The accounts you blocked and muted."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        blocked, muted = await self.safety.relations(chat_user(interaction))
+        _ = messages(interaction)
+        embed = discord.Embed(title=_("Blocked and muted"), colour=COLOUR)
+        for title, rows in ((_("Blocked"), blocked), (_("Muted"), muted)):
+            lines = [
+                _("**{username}** since {when}", username=row.username, when=relative(row.since))
+                for row in rows
+            ]
+            embed.add_field(
+                name=f"{title} ({len(rows)})",
+                value=cut("\n".join(lines) or _("Nobody."), 1024),
+                inline=False,
+            )
+        await reply(interaction, embed=embed)
+
     async def show_profile(
         self, interaction: discord.Interaction, user: discord.User | discord.Member
     ) -> None:
         """The microblog account this Discord user chose to show, if any."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        profile = await self.links.linked_profile(ChatUser("discord", str(user.id)))
+        profile = await self.links.linked_profile(
+            ChatUser("discord", str(user.id)),
+            reader=chat_user(interaction),
+            guild_id=interaction.guild_id,
+        )
         _ = messages(interaction)
         name = discord.utils.escape_markdown(user.display_name)
         if profile is None:
@@ -115,4 +185,7 @@ class AccountCog(
 
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(AccountCog(bot, bot.services.social, bot.services.links))
+    services = bot.services
+    await bot.add_cog(
+        AccountCog(bot, services.accounts, services.safety, services.social, services.links)
+    )

@@ -84,7 +84,9 @@ class PostsCog(commands.Cog):
     ) -> None:
         """Read the newest posts, from everyone or from one user."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.posts.feed(author=user, viewer=chat_user(interaction))
+        page = await self.posts.feed(
+            author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         await reply(interaction, view=feed_layout(page, messages(interaction)), ephemeral=not share)
 
     @everywhere

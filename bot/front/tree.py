@@ -36,6 +36,35 @@ def server_only(command: T) -> T:
     return app_commands.allowed_contexts(guilds=True, dms=False, private_channels=False)(command)
 
 
+class Refused(app_commands.CheckFailure):
+    """A command-level check that refused with a domain error's sentence (e.g. NotModerator).
+
+    Checks must raise CheckFailure for discord.py to route them to the tree's on_error.
+    """
+
+    def __init__(self, error: UserError) -> None:
+        super().__init__(error.message)
+        self.message = error.message
+        self.error = error
+
+    def text(self, _: Messages) -> str:
+        """The domain error's sentence in the reader's language."""
+        error = self.error
+        return _(error.template, **error.params) if error.params else _(error.template)
+
+
+# Discord's permission names as its client shows them (discord.py's attribute names otherwise).
+PERMISSION_NAMES = {
+    "manage_channels": N_("Manage Channels"),
+    "manage_guild": N_("Manage Server"),
+    "manage_messages": N_("Manage Messages"),
+    "moderate_members": N_("Timeout Members"),
+    "ban_members": N_("Ban Members"),
+    "kick_members": N_("Kick Members"),
+    "administrator": N_("Administrator"),
+}
+
+
 async def reply(
     interaction: discord.Interaction,
     content: str | None = None,
@@ -94,6 +123,8 @@ def user_message(error: BaseException, _: Messages) -> str | None:
     if isinstance(error, Throttled):
         wait = _("Try again {when}.", when=retry_time(error.retry_at))
         return f"{_(error.what)} {wait}"
+    if isinstance(error, Refused):
+        return error.text(_)
     if isinstance(error, (UserError, BadOption)):
         return _(error.template, **error.params) if error.params else _(error.template)
     if isinstance(error, app_commands.CommandNotFound):
@@ -101,7 +132,11 @@ def user_message(error: BaseException, _: Messages) -> str | None:
     if isinstance(error, app_commands.CommandSignatureMismatch):
         return _("That command changed since Discord last saw it. Please try again in a minute.")
     if isinstance(error, app_commands.MissingPermissions):
-        return _("You need the Manage Channels permission for that.")
+        names = _(" and ").join(
+            _(PERMISSION_NAMES.get(name, name.replace("_", " ").title()))
+            for name in error.missing_permissions
+        )
+        return _("You need the {names} permission for that.", names=names)
     if isinstance(error, app_commands.NoPrivateMessage):
         return _("That command works only in a server.")
     if isinstance(error, app_commands.CheckFailure):

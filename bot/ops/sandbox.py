@@ -40,6 +40,8 @@ Type a slash command as in Discord:  /register  /login  /post hello world  /feed
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
   /follow alice  /unfollow alice  /home  /profile alice  /followers  /following alice
   /account profile (display name, bio)  /account link avatar:true  /account unlink
+  /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
+  /account delete   (groups: the subcommand comes first, then its options)
   (a German client types /beiträge, /posten...: see lang)
 press LABEL [N] press a button on the last message with buttons: press Older, press Delete 2
 as NAME         become another Discord user (e.g. as bob); everyone starts logged out

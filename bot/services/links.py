@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.db.engine import Database
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import NothingLinked, UserError
-from bot.domain.values import AccountView, ChatUser, PostView
+from bot.domain.values import AccountView, Audience, ChatUser, PostView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_links import ChatLinkRepository
 from bot.repositories.posts import PostRepository
@@ -71,14 +71,25 @@ class LinkService:
             await links.remove(chat.platform, chat.user_id)
             return account.username
 
-    async def linked_profile(self, chat: ChatUser) -> LinkedProfile | None:
-        """The account this chat user chose to show, or None: then nothing is revealed."""
+    async def linked_profile(
+        self, chat: ChatUser, *, reader: ChatUser | None = None, guild_id: int | None = None
+    ) -> LinkedProfile | None:
+        """The account this chat user chose to show, or None: then nothing is revealed.
+
+        Its newest posts as ``reader`` may see them where they are shown (blocks, removed
+        posts, suspensions and server hides apply, as in every feed).
+        """
         async with self.db.read() as session:
             account = await ChatLinkRepository(session).account_of(chat.platform, chat.user_id)
             if account is None:
                 return None
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+            )
             posts = PostRepository(session)
-            recent = await posts.recent_by_author(account.id, RECENT_POSTS)
+            recent = await posts.recent_visible_by_author(account.id, audience, RECENT_POSTS)
             count = await posts.count_by_author(account.id)
             return LinkedProfile(
                 account=AccountView(account.id, account.username, account.created_at),
@@ -93,6 +104,7 @@ class LinkService:
                         created_at=post.created_at,
                         edited_at=post.edited_at,
                         avatar_url=account.avatar_url,
+                        display_name=account.display_name,
                     )
                     for post in recent
                 ],

@@ -9,11 +9,10 @@ from bot.db.engine import Database
 from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, PostRemoved, Throttled
 from bot.domain.rules import clean_post_body, clean_username
-from bot.domain.values import ChatUser, FeedPage, Position, PostView
+from bot.domain.values import Audience, ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
-from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.posts import PostRepository
 from bot.services.auth import AuthService
 
@@ -44,7 +43,7 @@ class PostService:
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
-            post = await posts.add(account.id, body, now)
+            post = await posts.add(account.id, body, now, discord_user_id=_discord_id(chat))
             await AccountRepository(session).add_to_counts(account.id, posts=1)
             # Loaded with the session check: the identity map answers without a query.
             stored = await AccountRepository(session).get(account.id)
@@ -60,6 +59,8 @@ class PostService:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
+            if post.removed_at is not None:
+                raise PostRemoved()
             post.body = body
             post.edited_at = self.clock()
             await session.flush()
@@ -74,9 +75,21 @@ class PostService:
             await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
 
-    async def get_post(self, post_id: int) -> PostView:
+    async def get_post(
+        self, post_id: int, *, reader: ChatUser | None = None, guild_id: int | None = None
+    ) -> PostView:
+        """One post, if ``reader`` may see it where it is shown (else PostNotFound)."""
         async with self.db.read() as session:
-            post, author = await _get_post(PostRepository(session), post_id)
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+                hide_muted=False,
+            )
+            found = await PostRepository(session).get_visible(post_id, audience)
+            if found is None:
+                raise PostNotFound(post_id)
+            post, author = found[0], found[1]
             return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
@@ -100,15 +113,25 @@ class PostService:
         return matching[:AUTOCOMPLETE_LIMIT]
 
     async def feed(
-        self, cursor: str | None = None, author: str | None = None, viewer: ChatUser | None = None
+        self,
+        cursor: str | None = None,
+        author: str | None = None,
+        *,
+        reader: ChatUser | None = None,
+        guild_id: int | None = None,
     ) -> FeedPage:
         """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters.
 
-        ``viewer``: who reads it, so the page can offer them buttons for their own posts.
+        ``reader`` (who asked) and ``guild_id`` (where it is shown) decide what is visible.
         """
         limit = self.settings.page_size
         async with self.db.read() as session:
             posts = PostRepository(session)
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+            )
             position = decode_cursor(cursor) if cursor else None
             author_account = await self._author(AccountRepository(session), author, position)
             author_id = author_account.id if author_account else None
@@ -119,7 +142,7 @@ class PostService:
             has_newer: bool | None = None
             if position is not None and position.direction == NEWER:
                 rows = await posts.page(
-                    limit=limit + 1, after=position.position, author_id=author_id
+                    limit=limit + 1, audience=audience, after=position.position, author_id=author_id
                 )
                 has_newer = len(rows) > limit
                 rows = rows[-limit:]  # newest first: the extra row is the newest
@@ -127,7 +150,9 @@ class PostService:
                 # Older pages, the first page, and newer pages that reached the top (which
                 # then show the newest full page rather than a stub).
                 before = position.position if position and position.direction == OLDER else None
-                rows = await posts.page(limit=limit + 1, before=before, author_id=author_id)
+                rows = await posts.page(
+                    limit=limit + 1, audience=audience, before=before, author_id=author_id
+                )
                 has_older = len(rows) > limit
                 rows = rows[:limit]
                 has_newer = False if before is None else None  # the top has nothing newer
@@ -137,20 +162,14 @@ class PostService:
                 first = Cursor(NEWER, _position(rows[0][0]), author_id)
                 if has_older is None:
                     has_older = await posts.exists_beyond(
-                        last.position, newer=False, author_id=author_id
+                        last.position, newer=False, audience=audience, author_id=author_id
                     )
                 if has_newer is None:
                     has_newer = await posts.exists_beyond(
-                        first.position, newer=True, author_id=author_id
+                        first.position, newer=True, audience=audience, author_id=author_id
                     )
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
-            viewer_id = None
-            if viewer is not None:
-                # Only to choose which buttons to show: the buttons' answers check the
-                # session again (and its expiry), so a stale one here cannot do harm.
-                reader = await ChatSessionRepository(session).live(viewer.platform, viewer.user_id)
-                viewer_id = reader.account_id if reader else None
             return FeedPage(
                 posts=[
                     _post_view(post, account.username, account.avatar_url, account.display_name)
@@ -160,7 +179,8 @@ class PostService:
                 newer=newer,
                 author=author_account.username if author_account else None,
                 author_id=author_id,
-                viewer_id=viewer_id,
+                # Which posts get Edit and Delete: their answers check the session again.
+                viewer_id=audience.account_id,
             )
 
     @staticmethod
@@ -191,6 +211,10 @@ async def _get_post(
     if author_id is not None and found[0].author_id != author_id:
         raise NotAuthor()
     return found
+
+
+def _discord_id(chat: ChatUser) -> int | None:
+    return int(chat.user_id) if chat.platform == "discord" and chat.user_id.isdigit() else None
 
 
 def _position(post: Post) -> Position:

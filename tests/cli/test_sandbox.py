@@ -52,6 +52,12 @@ Writes things.
 /home
 as bob
 /profile alice
+/register
+bobby
+correct horse battery staple
+correct horse battery staple
+/block alice
+/account blocked
 /account
 quit
 """
@@ -94,7 +100,11 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     bob_sees = out.split("bob> /profile alice", 1)[1]
     assert "│ ## Alice A.\n│ @alice\n│ Writes things." in bob_sees
     assert "· Posts: 6 ·" in bob_sees and "[Follow]" in bob_sees
-    assert "(/account needs one of: " in out
+    assert "Blocked **alice**." in out  # a top-level command with a user option
+    assert "Blocked (1)" in out  # a group's subcommand: /account blocked
+    assert (
+        "(/account needs one of: profile, link, unlink, password, export, delete, blocked)" in out
+    )
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 

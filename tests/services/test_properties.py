@@ -133,5 +133,10 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "post",
         "digest_subscription",
         "follow",
+        "block",
+        "mute",
+        "report",
+        "moderation_action",
+        "server_hidden_account",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)

@@ -6,6 +6,7 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 from __future__ import annotations
 
 from bot.front.cards import StaticLayout
+from bot.front.components.account import DeleteAccountForm, PasswordForm, export_file
 from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_layout
@@ -18,6 +19,15 @@ from bot.front.components.posts import (
     edit,
     post_buttons,
     publish,
+)
+from bot.front.components.safety import (
+    ModPageButton,
+    ReportActionButton,
+    ReportButton,
+    ReportForm,
+    SuspendForm,
+    log_message,
+    reports_message,
 )
 from bot.front.components.social import (
     FollowButton,
@@ -38,14 +48,28 @@ BUTTONS = (
     HomePageButton,
     PeoplePageButton,
     FollowButton,
+    ReportButton,
+    ReportActionButton,
+    ModPageButton,
 )
-FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm, ProfileForm)
+FORMS: tuple[type[Form], ...] = (
+    RegisterForm,
+    LoginForm,
+    PostForm,
+    EditForm,
+    ProfileForm,
+    ReportForm,
+    SuspendForm,
+    PasswordForm,
+    DeleteAccountForm,
+)
 
 __all__ = [
     "BUTTONS",
     "FORMS",
     "ComponentRouter",
     "ConfirmDeleteButton",
+    "DeleteAccountForm",
     "DeletePostButton",
     "EditForm",
     "EditPostButton",
@@ -54,20 +78,29 @@ __all__ = [
     "Form",
     "HomePageButton",
     "LoginForm",
+    "ModPageButton",
+    "PasswordForm",
     "PeoplePageButton",
     "PostForm",
     "ProfileForm",
     "RegisterForm",
+    "ReportActionButton",
+    "ReportButton",
+    "ReportForm",
     "StaticLayout",
     "StaticView",
+    "SuspendForm",
     "chat_user",
     "custom_id",
     "edit",
+    "export_file",
     "feed_layout",
     "home_layout",
+    "log_message",
     "name",
     "people_layout",
     "post_buttons",
     "profile_layout",
     "publish",
+    "reports_message",
 ]

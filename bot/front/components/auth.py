@@ -18,19 +18,30 @@ def _username(_: Messages) -> discord.ui.TextInput[Any]:
     )
 
 
-def _password(label: str, field: str) -> discord.ui.TextInput[Any]:
+def password_input(
+    label: str, field: str, placeholder: str | None = None
+) -> discord.ui.TextInput[Any]:
     # Discord has no masked text input; the modal is private to the person typing.
     # Longer than bcrypt's 72 bytes on purpose: Discord would silently cut a pasted password
     # at max_length; the service refuses long ones with a message instead.
-    return discord.ui.TextInput(label=label, custom_id=field, min_length=1, max_length=256)
+    return discord.ui.TextInput(
+        label=label, custom_id=field, min_length=1, max_length=256, placeholder=placeholder
+    )
 
 
 class RegisterForm(Form, template=r"mb:register"):
     def __init__(self, _: Messages) -> None:
         super().__init__(_("Create your account"), "register")
         self.add_item(_username(_))
-        self.add_item(_password(_("Password"), "password"))
-        self.add_item(_password(_("Repeat the password"), "password_repeat"))
+        # Discord modals hold no free text: the warning lives in the field itself.
+        self.add_item(
+            password_input(
+                _("Password (not your Discord password)"),
+                "password",
+                placeholder=_("A new password, not the one you use for Discord"),
+            )
+        )
+        self.add_item(password_input(_("Repeat the password"), "password_repeat"))
 
     @classmethod
     async def answer(
@@ -58,7 +69,7 @@ class LoginForm(Form, template=r"mb:login"):
     def __init__(self, _: Messages) -> None:
         super().__init__(_("Log in"), "login")
         self.add_item(_username(_))
-        self.add_item(_password(_("Password"), "password"))
+        self.add_item(password_input(_("Password"), "password"))
 
     @classmethod
     async def answer(

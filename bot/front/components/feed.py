@@ -60,7 +60,10 @@ class FeedPageButton(
         else:
             # A shared page stays as it is for everyone; the clicker pages privately.
             await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await services_of(interaction).posts.feed(self.cursor, viewer=chat_user(interaction))
+        # The clicker's own blocks and mutes, and the server it is shown in, apply.
+        page = await services_of(interaction).posts.feed(
+            self.cursor, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         view = feed_layout(page, messages(interaction))
         if not in_place:
             await reply(interaction, view=view)

@@ -1,7 +1,7 @@
 """chat links: a chat user shows their microblog account; account avatars
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-24 10:00:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
