@@ -142,8 +142,13 @@ class Blocked(UserError):
 
 class AccountSuspended(UserError):
     def __init__(self, until: datetime | None) -> None:
-        when = "" if until is None else f" until {until:%Y-%m-%d %H:%M} UTC"
-        super().__init__(f"This account is suspended{when} by the moderators.")
+        if until is None:
+            super().__init__("This account is suspended by the moderators.")
+        else:
+            super().__init__(
+                "This account is suspended until {until} UTC by the moderators.",
+                until=f"{until:%Y-%m-%d %H:%M}",
+            )
 
 
 class NotModerator(UserError):
@@ -163,15 +168,19 @@ class AlreadyReported(UserError):
 
 class ReportNotFound(UserError):
     def __init__(self, report_id: int) -> None:
-        super().__init__(f"Report #{report_id} does not exist or was already handled.")
+        super().__init__(
+            "Report #{report_id} does not exist or was already handled.", report_id=report_id
+        )
 
 
 class ExportTooLarge(UserError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(
-            f"Your export is larger than the {limit // (1024 * 1024)} MiB Discord lets the bot "
-            f"send here (it reached {size // (1024 * 1024)} MiB before stopping). Delete some "
-            "posts, or ask the bot's operator for the export (README: 'What the bot stores')."
+            "Your export is larger than the {limit} MiB Discord lets the bot send here (it "
+            "reached {size} MiB before stopping). Delete some posts, or ask the bot's operator "
+            "for the export (README: 'What the bot stores').",
+            limit=limit // (1024 * 1024),
+            size=size // (1024 * 1024),
         )
 
 

@@ -125,6 +125,9 @@ def _bypasses(source: str, where: str) -> Iterator[str]:
         if not isinstance(node, ast.Call):
             continue
         name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+        if isinstance(node.func, ast.Call) and node.args and _literal_text(node.args[0]):
+            # messages(interaction)("..."): translated, but hidden from Babel's extractor
+            yield f"{where}:{node.lineno}: {ast.unparse(node.func)}({ast.unparse(node.args[0])})"
         if name not in SPEAKING_CALLS | UI_ITEMS:
             continue
         texts = [k.value for k in node.keywords if k.arg in SPEAKING_KEYWORDS]
@@ -154,9 +157,11 @@ def test_the_bypass_check_sees_literals_and_lets_translations_through() -> None:
         'reply(interaction, _("Hello"))\n'
         'ui.TextDisplay(f"{head}\\n{body}")\n'
         'app_commands.describe(content="An option description, translated elsewhere")\n'
+        'messages(interaction)("Hidden from the extractor")\n'
     )
     assert [line.split(": ", 1)[1] for line in _bypasses(source, "x")] == [
         "reply('Hello')",
         "reply(f'Hi {name}')",
         "Button('Press')",
+        "messages(interaction)('Hidden from the extractor')",
     ]

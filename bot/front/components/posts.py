@@ -1,8 +1,9 @@
 """Posts: the forms (new post, edit post), the buttons on each post card, and the answers
 both the forms and the commands give.
 
-The row under a post holds what its reader may do with it (``post_buttons``): today Edit
-and Delete on the reader's own posts. Reply, Like, Repost and Report join the same row.
+The row under a post holds what its reader may do with it (``post_buttons``): Edit and
+Delete on the reader's own posts, Report on everyone else's. Reply, Like and Repost join
+the same row.
 Every button carries its post id; the service decides whether the clicker may act, so a
 shared page is safe to click for everyone, and a post deleted since answers that it is gone.
 """
@@ -18,6 +19,7 @@ from bot.domain.errors import ValidationError
 from bot.domain.values import PostView
 from bot.front.cards import Buttons, notice, post_card
 from bot.front.components.base import Answered, Form, chat_user, custom_id, services_of
+from bot.front.components.safety import ReportButton
 from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
@@ -40,10 +42,11 @@ def _content_input(
 
 
 def post_buttons(post: PostView, viewer_id: int | None, _: Messages) -> Buttons:
-    """The row under ``post`` for the reader whose account is ``viewer_id``."""
+    """The row under ``post`` for the reader whose account is ``viewer_id``: Edit and Delete
+    under their own posts, Report under everyone else's (logging in comes with the form)."""
     if viewer_id is not None and post.author_id == viewer_id:
         return (EditPostButton(post.id, _("Edit")), DeletePostButton(post.id, _("Delete")))
-    return ()
+    return (ReportButton(post.id, _("Report")),)
 
 
 async def publish(interaction: discord.Interaction, content: str) -> None:
