@@ -15,6 +15,7 @@ from tests.conftest import STRONG_PASSWORD
 
 MICROBLOG = {"register", "login", "logout", "whoami", "post", "feed", "edit", "delete", "ping"}
 SOCIAL = {"follow", "unfollow", "home", "profile", "followers", "following"}
+SAFETY = {"block", "unblock", "mute", "unmute", "report"}
 MENUS = {"Post to microblog", "Microblog profile"}
 
 
@@ -29,12 +30,14 @@ async def test_commands_are_registered_with_both_install_types_and_the_right_con
     global_bot: MicroblogBot, double: DiscordDouble
 ) -> None:
     commands = {c["name"]: c for c in double.registered_commands(None)}
-    assert set(commands) == MICROBLOG | SOCIAL | MENUS | {"account", "digest"}
-    for name in MICROBLOG | SOCIAL | MENUS | {"account"}:
+    everywhere = MICROBLOG | SOCIAL | SAFETY | MENUS | {"account"}
+    assert set(commands) == everywhere | {"digest", "server", "mod"}
+    for name in everywhere:
         assert commands[name]["integration_types"] == [0, 1], name
         assert commands[name]["contexts"] == [0, 1, 2], name
-    assert commands["digest"]["integration_types"] == [0]
-    assert commands["digest"]["contexts"] == [0]
+    for name in ("digest", "server"):  # server administration
+        assert commands[name]["integration_types"] == [0], name
+        assert commands[name]["contexts"] == [0], name
     assert {commands[name]["type"] for name in MENUS} == {2, 3}
 
 

@@ -33,7 +33,11 @@ async def test_a_german_client_reads_german(
     opened = await double.send_slash(alice.user, "registrieren", locale=DE)
     form = await opened.modal()
     assert form.title == "Konto erstellen"
-    assert [i.label for i in form.inputs] == ["Benutzername", "Passwort", "Passwort wiederholen"]
+    assert [i.label for i in form.inputs] == [
+        "Benutzername",
+        "Passwort (nicht dein Discord-Passwort)",
+        "Passwort wiederholen",
+    ]
     values = {"username": "alice", "password": STRONG_PASSWORD, "password_repeat": "other"}
     mismatch = await (await double.submit_modal(alice.user, form, values, locale=DE)).message()
     assert mismatch.content == "Die beiden Passwörter stimmen nicht überein."

@@ -99,8 +99,9 @@ async def test_home_pages_both_ways_in_place_and_after_a_restart(
         assert home.texts[0].startswith("## Home timeline of alice\n")
         # carol's posts (2, 5, 8, 11) are not there: alice does not follow her.
         assert _bodies(home) == ["post 10", "post 9", "post 7", "post 6", "post 4"]
-        own = ["Edit", "Delete"] * 2  # under her own posts 10 and 4
-        assert [label for label, _, _ in home.buttons] == [*own, "Newer", "Older"]
+        # Report under bob's posts (10, 7, 4), Edit and Delete under her own (9, 6).
+        rows = ["Report", "Edit", "Delete", "Report", "Edit", "Delete", "Report"]
+        assert [label for label, _, _ in home.buttons] == [*rows, "Newer", "Older"]
         assert home.buttons[-2][2] is True  # nothing newer than the top
         older = await alice.click(home, "Older")
         assert older.id == home.id  # a private page is updated in place

@@ -87,6 +87,6 @@ async def test_a_feed_knows_its_readers_account(
     posts: PostService, alice: ChatUser, bob_chat: ChatUser
 ) -> None:
     mine = await posts.create_post(alice, "mine")
-    assert (await posts.feed(viewer=alice)).viewer_id == mine.author_id
-    assert (await posts.feed(viewer=bob_chat)).viewer_id is None  # not logged in
+    assert (await posts.feed(reader=alice)).viewer_id == mine.author_id
+    assert (await posts.feed(reader=bob_chat)).viewer_id is None  # not logged in
     assert (await posts.feed()).viewer_id is None
