@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health|import]."""
+"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health|catalog|import]."""
 
 from __future__ import annotations
 
@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the name this database is remembered by (default: the app's name); "
         "give a second database of the same app its own",
     )
+    verbs.add_parser(
+        "catalog", help="add new message ids to the translation catalogs; list what is missing"
+    )
     for verb in verbs.choices.values():  # accept --config after the verb too
         verb.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -95,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
         healthy, reason = check(settings.health)
         print(reason)
         return 0 if healthy else 1
+    if verb == "catalog":
+        return asyncio.run(_catalog())
     if verb == "sandbox":
         from bot.ops.sandbox import run_sandbox
 
@@ -136,6 +141,16 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+async def _catalog() -> int:
+    from bot.front.catalog import catalog_path, update_all
+
+    for language, (added, missing) in (await update_all()).items():
+        print(f"{catalog_path(language)}: {added} new message ids; {len(missing)} to translate")
+        for line in missing:
+            print(f"  {line}")
+    return 0
 
 
 async def _upgrade(settings: Settings) -> int:

@@ -14,6 +14,7 @@ from bot.domain.security import PasswordHasher
 from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.links import LinkService
 from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
 from bot.services.safety import SafetyService
@@ -32,6 +33,7 @@ class Services:
     safety: SafetyService
     moderation: ModerationService
     accounts: AccountService
+    links: LinkService
 
 
 @asynccontextmanager
@@ -45,12 +47,23 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
+        links = LinkService(database, auth, clock)
         social = SocialService(database, auth, settings.posts, clock)
         safety = SafetyService(database, auth, settings.moderation, clock)
         moderation = ModerationService(database, settings.moderation, clock)
         accounts = AccountService(database, auth, hasher, settings.auth, clock)
         yield Services(
-            settings, database, hasher, auth, posts, digests, social, safety, moderation, accounts
+            settings,
+            database,
+            hasher,
+            auth,
+            posts,
+            digests,
+            social,
+            safety,
+            moderation,
+            accounts,
+            links,
         )
     finally:
         hasher.close()

@@ -52,7 +52,14 @@ class PostService:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
             post = await posts.add(account.id, body, now, discord_user_id=_discord_id(chat))
             await AccountRepository(session).add_to_counts(account.id, posts=1)
-            return _post_view(post, account.username)
+            # Loaded with the session check: the identity map answers without a query.
+            stored = await AccountRepository(session).get(account.id)
+            return _post_view(
+                post,
+                account.username,
+                stored.avatar_url if stored else None,
+                stored.display_name if stored else None,
+            )
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
@@ -64,13 +71,13 @@ class PostService:
             post.body = body
             post.edited_at = self.clock()
             await session.flush()
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
-            view = _post_view(post, author.username)
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
             await posts.delete(post)
             await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
@@ -89,14 +96,15 @@ class PostService:
             found = await PostRepository(session).get_visible(post_id, audience)
             if found is None:
                 raise PostNotFound(post_id)
-            return _post_view(*found[:1], found[1].username)
+            post, author = found[0], found[1]
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
         account = await self.auth.current_account(chat, touch=False)
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def post_to_edit(self, chat: ChatUser, post_id: int) -> PostView:
         """``own_post`` for the edit form, which holds at most [posts] max_length: an imported
@@ -178,10 +186,16 @@ class PostService:
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
             return FeedPage(
-                posts=[_post_view(post, account.username) for post, account in rows],
+                posts=[
+                    _post_view(post, account.username, account.avatar_url, account.display_name)
+                    for post, account in rows
+                ],
                 older=older,
                 newer=newer,
                 author=author_account.username if author_account else None,
+                author_id=author_id,
+                # Which posts get Edit and Delete: their answers check the session again.
+                viewer_id=audience.account_id,
             )
 
     @staticmethod
@@ -222,7 +236,9 @@ def _position(post: Post) -> Position:
     return Position(post.created_at, post.id)
 
 
-def _post_view(post: Post, author: str) -> PostView:
+def _post_view(
+    post: Post, author: str, avatar_url: str | None = None, display_name: str | None = None
+) -> PostView:
     return PostView(
         id=post.id,
         author_id=post.author_id,
@@ -230,4 +246,6 @@ def _post_view(post: Post, author: str) -> PostView:
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        avatar_url=avatar_url,
+        display_name=display_name,
     )
