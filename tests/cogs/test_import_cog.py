@@ -71,7 +71,7 @@ async def test_flaskr_people_log_in_with_old_passwords_and_find_their_posts(
         ],
         [
             (1, 1, "2024-02-01 10:00:00", "My first Flaskr post", "Written long ago."),
-            (2, 1, "2024-02-02 10:00:00", "Second", "x" * 800),  # longer than max_length
+            (2, 1, "2024-02-02 10:00:00", "Second", "x" * 10_000),  # past any message limit
             (3, 2, "2024-02-03 10:00:00", "Hi", "from the other sam"),
         ],
     )
