@@ -12,7 +12,9 @@ from bot.db.migrate import upgrade
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
 from bot.services.auth import AuthService
+from bot.services.conversations import ConversationService
 from bot.services.digests import DigestService
+from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
 from bot.services.social import SocialService
 
@@ -26,6 +28,8 @@ class Services:
     posts: PostService
     digests: DigestService
     social: SocialService
+    conversations: ConversationService
+    notifications: NotificationService
 
 
 @asynccontextmanager
@@ -40,7 +44,11 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
         social = SocialService(database, auth, settings.posts, clock)
-        yield Services(settings, database, hasher, auth, posts, digests, social)
+        conversations = ConversationService(database, auth, settings.posts, clock)
+        notifications = NotificationService(database, auth, settings.notifications, clock)
+        yield Services(
+            settings, database, hasher, auth, posts, digests, social, conversations, notifications
+        )
     finally:
         hasher.close()
         await database.dispose()

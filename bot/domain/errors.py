@@ -52,6 +52,14 @@ class PostNotFound(UserError):
         super().__init__(f"{which} does not exist (it may have been deleted).")
 
 
+class NothingToReplyTo(UserError):
+    """The post a reply was aimed at is missing, deleted or removed."""
+
+    def __init__(self, post_id: int) -> None:
+        super().__init__(f"You cannot reply to post #{post_id}: it does not exist or was deleted.")
+        self.post_id = post_id
+
+
 class AccountNotFound(UserError):
     def __init__(self, username: str) -> None:
         super().__init__(f"There is no user called {username!r}.")

@@ -25,8 +25,22 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def add(self, author_id: int, body: str, created_at: datetime) -> Post:
-        post = Post(author_id=author_id, body=body, created_at=created_at)
+    async def add(
+        self,
+        author_id: int,
+        body: str,
+        created_at: datetime,
+        *,
+        parent_id: int | None = None,
+        root_id: int | None = None,
+    ) -> Post:
+        post = Post(
+            author_id=author_id,
+            body=body,
+            created_at=created_at,
+            parent_id=parent_id,
+            root_id=root_id,
+        )
         self.session.add(post)
         await self.session.flush()
         return post

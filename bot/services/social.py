@@ -22,6 +22,7 @@ from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
+from bot.domain.notifications import FOLLOW
 from bot.domain.rules import clean_bio, clean_display_name, clean_username, username_key
 from bot.domain.values import (
     ChatUser,
@@ -39,6 +40,7 @@ from bot.repositories.follows import FollowRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
+from bot.services.notifications import notify, take_back
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
@@ -86,14 +88,19 @@ class SocialService:
             target = await find(accounts)
             if follow and target.id == me.id:
                 raise CannotFollowYourself()
+            now = self.clock()
             if follow:
-                changed = await follows.add(me.id, target.id, self.clock())
+                changed = await follows.add(me.id, target.id, now)
             else:
                 changed = await follows.remove(me.id, target.id)
             if changed:
                 step = 1 if follow else -1
                 await accounts.add_to_counts(me.id, following=step)
                 await accounts.add_to_counts(target.id, followers=step)
+                if follow:
+                    await notify(session, target.id, FOLLOW, me.id, None, now)
+                else:
+                    await take_back(session, target.id, FOLLOW, me.id, None)
             return FollowResult(target.username, changed=changed)
 
     # -- profiles ------------------------------------------------------------------------
