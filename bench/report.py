@@ -11,6 +11,7 @@ LABELS = {
     "feed": "/feed",
     "feed_author": "/feed user:",
     "post": "/post",
+    "feed_blocking": "/feed, reader with 1,000 blocks",  # bench/safety.py
 }
 STALL_LIMIT_MS = 50.0
 STORM_FEED_P99_LIMIT_MS = 100.0
@@ -129,7 +130,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "*first*: INTERACTION_CREATE sent to the bot's first callback (the defer, for commands "
         "that defer). *final*: to the visible answer. *x floor*: final p99 over /ping's. "
-        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the four commands "
+        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the commands "
         "interleaved.",
         "",
     ]

@@ -20,7 +20,7 @@ from typing import Any
 import asyncpg
 
 from bench.databases import asyncpg_dsn, sqlite_path
-from bot.domain.rules import clean_username
+from bot.domain.rules import clean_username, username_skeletons
 
 HISTORY = timedelta(days=730)
 NEWEST_AGE = timedelta(minutes=1)  # seeded posts end a minute ago; the benchmark's are newer
@@ -72,9 +72,13 @@ class Seeder:
         rows = []
         for name in names:
             display, key = clean_username(name)
+            folded, shown = username_skeletons(display)
             joined = self.now - HISTORY - timedelta(days=self.rng.uniform(1, 365))
-            rows.append((display, key, password_hash, self._stamp(joined)))
-        columns = ("username", "username_key", "password_hash", "created_at")
+            rows.append((display, key, folded, shown, password_hash, self._stamp(joined)))
+        columns = (
+            "username", "username_key", "username_skeleton", "shown_skeleton", "password_hash",
+            "created_at",
+        )  # fmt: skip
         await self._insert("account", columns, rows)
         found = await self._select("SELECT username, id FROM account")
         return {str(name): int(account_id) for name, account_id in found}

@@ -11,11 +11,14 @@ from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.conversations import ConversationService
 from bot.services.digests import DigestService
+from bot.services.moderation import ModerationService
 from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 
 
@@ -28,6 +31,9 @@ class Services:
     posts: PostService
     digests: DigestService
     social: SocialService
+    safety: SafetyService
+    moderation: ModerationService
+    accounts: AccountService
     conversations: ConversationService
     notifications: NotificationService
 
@@ -44,10 +50,24 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
         social = SocialService(database, auth, settings.posts, clock)
+        safety = SafetyService(database, auth, settings.moderation, clock)
+        moderation = ModerationService(database, settings.moderation, clock)
+        accounts = AccountService(database, auth, hasher, settings.auth, clock)
         conversations = ConversationService(database, auth, settings.posts, clock)
         notifications = NotificationService(database, auth, settings.notifications, clock)
         yield Services(
-            settings, database, hasher, auth, posts, digests, social, conversations, notifications
+            settings,
+            database,
+            hasher,
+            auth,
+            posts,
+            digests,
+            social,
+            safety,
+            moderation,
+            accounts,
+            conversations,
+            notifications,
         )
     finally:
         hasher.close()

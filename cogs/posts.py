@@ -56,7 +56,9 @@ class PostsCog(commands.Cog):
     ) -> None:
         """Read the newest posts, from everyone or from one user."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.posts.feed(author=user)
+        page = await self.posts.feed(
+            author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         await reply(interaction, **feed_message(page), ephemeral=not share)
 
     @app_commands.command()

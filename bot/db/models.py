@@ -18,6 +18,8 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -59,12 +61,42 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# A suspension without an end lasts until this moment (one comparison in every feed query).
+SUSPENDED_INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 class Account(Base):
     __tablename__ = "account"
+    __table_args__ = (
+        # Look-alike names are one name. Accounts that already collided when this rule came
+        # (migration 0006) keep their names and are flagged instead: the oldest of each group
+        # holds the unique entry, so no new account can take that skeleton either.
+        Index(
+            "uq_account_username_skeleton",
+            "username_skeleton",
+            unique=True,
+            sqlite_where=text("NOT skeleton_clash"),
+            postgresql_where=text("NOT skeleton_clash"),
+        ),
+        Index(
+            "uq_account_shown_skeleton",
+            "shown_skeleton",
+            unique=True,
+            sqlite_where=text("NOT skeleton_clash"),
+            postgresql_where=text("NOT skeleton_clash"),
+        ),
+        Index("ix_account_username_skeleton", "username_skeleton"),
+        Index("ix_account_shown_skeleton", "shown_skeleton"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))  # as typed, for display
+    username: Mapped[str] = mapped_column(String(64))  # as typed (NFC), for display
     username_key: Mapped[str] = mapped_column(String(128), unique=True)  # NFKC + casefold
+    # Unicode TS #39 skeletons: of the folded name, and of the name as shown (see
+    # bot.domain.rules.username_skeletons); either one shared with another account is taken.
+    username_skeleton: Mapped[str] = mapped_column(String(512))
+    shown_skeleton: Mapped[str] = mapped_column(String(512))
+    skeleton_clash: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     display_name: Mapped[str | None] = mapped_column(String(64))  # shown beside, never instead
@@ -74,6 +106,8 @@ class Account(Base):
     post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by a moderator: no login, no posting, posts hidden, until then.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Notifications up to this id have been seen: unread ones are those after it, counted
     # up to a cap along the (recipient_id, id) index, never all of them.
     notifications_read_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -121,6 +155,10 @@ class Post(Base):
     reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     repost_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The Discord user who wrote it, so an account stays accountable (moderators only);
+    # NULL for posts written before this was recorded.
+    discord_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator
 
 
 class PostLike(Base):
@@ -219,6 +257,103 @@ class NotificationDm(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Block(Base):
+    """``blocker_id`` and ``blocked_id`` never see or reach each other, whoever blocked."""
+
+    __tablename__ = "block"
+    __table_args__ = (
+        PrimaryKeyConstraint("blocker_id", "blocked_id"),
+        Index("ix_block_blocked_id_blocker_id", "blocked_id", "blocker_id"),
+    )
+
+    blocker_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    blocked_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Mute(Base):
+    """``muted_id`` is left out of ``muter_id``'s feeds and notifications; nothing else."""
+
+    __tablename__ = "mute"
+    __table_args__ = (PrimaryKeyConstraint("muter_id", "muted_id"),)
+
+    muter_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    muted_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Report(Base):
+    """A post reported to the moderators. ``status``: open, dismissed or actioned."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        # One open report per reporter and post; after a decision, a new one may follow.
+        Index(
+            "uq_report_reporter_id_post_id_open",
+            "reporter_id",
+            "post_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_report_status_id", "status", "id"),
+        Index("ix_report_post_id", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)  # a moderator's Discord id
+
+
+class ModerationAction(Base):
+    """The moderation log: appended to, never changed (no update or delete path).
+
+    When an account or post it names is deleted (an erasure request), the link is cut
+    (SET NULL) and the rest of the entry stays: who acted, what, why and when.
+    """
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (Index("ix_moderation_action_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    moderator_id: Mapped[int] = mapped_column(BigInteger)  # Discord user id
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    target_account_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    target_post_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("report.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ServerHiddenAccount(Base):
+    """An account whose posts a server's admins chose not to show in that server."""
+
+    __tablename__ = "server_hidden_account"
+    __table_args__ = (
+        PrimaryKeyConstraint("guild_id", "account_id"),
+        Index("ix_server_hidden_account_account_id", "account_id"),
+    )
+
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    account_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    hidden_by: Mapped[int] = mapped_column(BigInteger)  # a Discord user id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Follow(Base):

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from bot.domain.confusables import skeleton
 from bot.domain.errors import ValidationError
 
 USERNAME_MIN_CHARS = 3
@@ -20,9 +21,27 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
 
 
+def username_skeletons(username: str) -> tuple[str, str]:
+    """Two look-alike identities of a name; a name that shares either with another is taken.
+
+    Case folding and TS #39 skeletons do not commute, so one key misses cases either way:
+    - the skeleton of the case-folded name catches "аlice" (Cyrillic а) and "АLICE" beside
+      "alice", whatever the case of either;
+    - the skeleton of the name as shown, then folded, catches "paypaI" (capital i) beside
+      "paypal": folding first would have made the I an "i", which looks like no "l".
+    """
+    folded = skeleton(username_key(username))
+    shown = skeleton(unicodedata.normalize("NFKC", skeleton(username).casefold()))
+    return folded, shown
+
+
 def clean_username(raw: str) -> tuple[str, str]:
-    """Returns (display name as typed, trimmed; unique key) or raises ValidationError."""
-    name = raw.strip()
+    """Returns (display name as typed, trimmed, NFC; unique key) or raises ValidationError.
+
+    NFC first: "René" typed with a combining accent (e + U+0301) is the same letters as
+    "René" with é, and passes the letter check; it is stored and shown composed.
+    """
+    name = unicodedata.normalize("NFC", raw.strip())
     if not name:
         raise ValidationError("username", "Username is required.")
     if not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in name):
@@ -100,6 +119,25 @@ def clean_bio(raw: str) -> str | None:
             "bio", f"A bio can be at most {BIO_MAX_CHARS} characters; yours has {len(bio)}."
         )
     return bio
+
+
+REASON_MAX_CHARS = 500
+SUSPENSION_MAX_DAYS = 3650
+
+
+def clean_reason(raw: str, field: str = "reason") -> str:
+    """A report's or a moderator's reason: 1 to 500 characters of text, trimmed."""
+    reason = " ".join((raw or "").split())  # one line: it is shown in lists and the log
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in reason):
+        raise ValidationError(field, "A reason cannot contain control characters.")
+    if not reason:
+        raise ValidationError(field, "Please give a reason.")
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationError(
+            field,
+            f"A reason can be at most {REASON_MAX_CHARS} characters; yours has {len(reason)}.",
+        )
+    return reason
 
 
 MIN_INTERVAL = timedelta(minutes=15)

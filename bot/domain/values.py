@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,7 @@ class LiveSession:
     following_count: int
     logged_in_at: datetime
     last_seen_at: datetime
+    suspended_until: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,3 +186,56 @@ class DmSettings:
     enabled: bool
     off_reason: str | None
     interval_minutes: float
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who will see an answer, for the one visibility rule (PostRepository's visible_to).
+
+    ``account_id``: the reader's account, if logged in (blocks either way, their mutes).
+    ``guild_id``: the server the answer is shown in (accounts hidden there).
+    """
+
+    now: datetime
+    account_id: int | None = None
+    guild_id: int | None = None
+    hide_muted: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RelationView:
+    """One account someone blocked or muted."""
+
+    username: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    id: int
+    post_id: int
+    post_author: str
+    post_body: str
+    reporter: str
+    reason: str
+    status: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationEntry:
+    id: int
+    created_at: datetime
+    moderator_id: int
+    action: str
+    reason: str
+    target: str  # "alice", "post #12 by alice", or "a deleted account"
+    detail: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of a newest-first list; ``before`` continues it (None: the end)."""
+
+    items: list[T]
+    before: int | None

@@ -23,6 +23,9 @@ EXTENSIONS = (
     "cogs.posts",
     "cogs.social",
     "cogs.digests",
+    "cogs.safety",
+    "cogs.moderation",
+    "cogs.server",
     "cogs.meta",
 )
 # Slash commands and buttons need no privileged intent (no message content, no members).

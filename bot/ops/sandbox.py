@@ -38,6 +38,8 @@ Type a slash command as in Discord:  /register  /login  /post hello world  /feed
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
   /follow alice  /unfollow alice  /home  /profile alice  /followers  /following alice
   /account profile   (your display name and bio)
+  /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
+  /account delete   (groups: the subcommand comes first, then its options)
 press LABEL    press a button on the last message that had buttons (e.g. press Older)
 as NAME        become another Discord user (e.g. as bob); everyone starts logged out
 help, quit"""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
@@ -24,12 +24,36 @@ class AccountRepository:
             select(Account).where(Account.username_key == username_key)
         )
 
+    async def name_taken(self, username_key: str, skeletons: tuple[str, str]) -> bool:
+        """Whether an account has this name, or one that looks like it."""
+        folded, shown = skeletons
+        found = await self.session.scalar(
+            select(Account.id)
+            .where(
+                or_(
+                    Account.username_key == username_key,
+                    Account.username_skeleton == folded,
+                    Account.shown_skeleton == shown,
+                )
+            )
+            .limit(1)
+        )
+        return found is not None
+
     async def add(
-        self, username: str, username_key: str, password_hash: str, created_at: datetime
+        self,
+        username: str,
+        username_key: str,
+        skeletons: tuple[str, str],
+        password_hash: str,
+        created_at: datetime,
     ) -> Account:
         account = Account(
             username=username,
             username_key=username_key,
+            username_skeleton=skeletons[0],
+            shown_skeleton=skeletons[1],
+            skeleton_clash=False,
             password_hash=password_hash,
             created_at=created_at,
         )
@@ -80,3 +104,39 @@ class AccountRepository:
                 Account.username_key.startswith(key_prefix, autoescape=True),
             )
         return list((await self.session.scalars(query)).all())
+
+    async def set_suspended_until(self, account_id: int, until: datetime | None) -> None:
+        await self.session.execute(
+            update(Account).where(Account.id == account_id).values(suspended_until=until)
+        )
+
+    async def delete(self, account_id: int) -> None:
+        """The account row; the database cascades to everything that belongs to it."""
+        await self.session.execute(delete(Account).where(Account.id == account_id))
+
+    async def look_alike_groups(self) -> list[list[tuple[int, str, bool]]]:
+        """Accounts that share a skeleton with another: [(id, username, flagged), ...] each."""
+        groups: list[list[tuple[int, str, bool]]] = []
+        for column in (Account.username_skeleton, Account.shown_skeleton):
+            shared = select(column).group_by(column).having(func.count() > 1)
+            rows = await self.session.execute(
+                select(column, Account.id, Account.username, Account.skeleton_clash)
+                .where(column.in_(shared))
+                .order_by(column, Account.id)
+            )
+            by_skeleton: dict[str, list[tuple[int, str, bool]]] = {}
+            for skeleton, account_id, username, flagged in rows:
+                by_skeleton.setdefault(skeleton, []).append((account_id, username, flagged))
+            for group in by_skeleton.values():
+                if group not in groups:
+                    groups.append(group)
+        return groups
+
+    async def all_names(self) -> list[tuple[int, str, str, str]]:
+        """(id, username, folded skeleton, shown skeleton) of every account, oldest first."""
+        rows = await self.session.execute(
+            select(
+                Account.id, Account.username, Account.username_skeleton, Account.shown_skeleton
+            ).order_by(Account.id)
+        )
+        return [(a, b, c, d) for a, b, c, d in rows]

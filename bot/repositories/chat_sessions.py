@@ -22,6 +22,7 @@ _LIVE = (
         Account.following_count,
         ChatSession.created_at,
         ChatSession.last_seen_at,
+        Account.suspended_until,
     )
     .join(Account, Account.id == ChatSession.account_id)
     .where(
@@ -84,3 +85,22 @@ class ChatSessionRepository:
             )
         )
         return bool(result.rowcount)
+
+    async def delete_for_account(self, account_id: int, keep: tuple[str, str] | None = None) -> int:
+        """End every session on ``account_id`` (except ``keep``: (platform, chat_user_id))."""
+        statement = delete(ChatSession).where(ChatSession.account_id == account_id)
+        if keep is not None:
+            platform, chat_user_id = keep
+            statement = statement.where(
+                ~((ChatSession.platform == platform) & (ChatSession.chat_user_id == chat_user_id))
+            )
+        result = await self.session.execute(statement)
+        return int(result.rowcount or 0)
+
+    async def for_account(self, account_id: int) -> list[ChatSession]:
+        query = (
+            select(ChatSession)
+            .where(ChatSession.account_id == account_id)
+            .order_by(ChatSession.created_at)
+        )
+        return list((await self.session.scalars(query)).all())

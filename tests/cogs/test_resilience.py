@@ -263,6 +263,13 @@ async def test_commands_sync_only_when_they_changed(
         "profile",
         "followers",
         "following",
+        "block",
+        "unblock",
+        "mute",
+        "unmute",
+        "report",
+        "mod",
+        "server",
     }
     async with start_microblog():
         pass

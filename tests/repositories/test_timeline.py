@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from bot.db.engine import Database
 from bot.db.models import Account, Follow, Post
+from bot.domain.rules import username_skeletons
 from bot.domain.values import Position
 from bot.repositories import timeline
 from bot.repositories.timeline import TimelineRepository
@@ -18,6 +19,18 @@ from bot.repositories.timeline import TimelineRepository
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 LIMIT = 6
 Key = tuple[datetime, int]
+
+
+def _account(name: str) -> Account:
+    skeleton, shown = username_skeletons(name)
+    return Account(
+        username=name,
+        username_key=name,
+        username_skeleton=skeleton,
+        shown_skeleton=shown,
+        password_hash="x",
+        created_at=WHEN,
+    )
 
 
 async def _seed(
@@ -30,15 +43,7 @@ async def _seed(
     """
     rng = random.Random(seed)
     async with database.write() as session:
-        accounts = [
-            Account(
-                username=f"user{n}",
-                username_key=f"user{n}",
-                password_hash="x",
-                created_at=WHEN,
-            )
-            for n in range(26)
-        ]
+        accounts = [_account(f"user{n}") for n in range(26)]
         session.add_all(accounts)
         await session.flush()
         owner, others = accounts[0], accounts[1:]
@@ -129,10 +134,7 @@ async def test_one_busy_author_fills_whole_pages(
     monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
     monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
     async with database.write() as session:
-        owner, busy = (
-            Account(username=n, username_key=n, password_hash="x", created_at=WHEN)
-            for n in ("owner", "busy")
-        )
+        owner, busy = (_account(n) for n in ("owner", "busy"))
         session.add_all([owner, busy])
         await session.flush()
         session.add(Follow(follower_id=owner.id, followed_id=busy.id, created_at=WHEN))

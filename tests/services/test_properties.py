@@ -132,5 +132,15 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "post",
         "digest_subscription",
         "follow",
+        "block",
+        "mute",
+        "report",
+        "moderation_action",
+        "server_hidden_account",
+        "post_like",
+        "repost",
+        "mention",
+        "notification",
+        "notification_dm",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)
