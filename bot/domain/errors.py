@@ -53,10 +53,15 @@ class PostNotFound(UserError):
 
 
 class NothingToReplyTo(UserError):
-    """The post a reply was aimed at is missing, deleted or removed."""
+    """The post a reply was aimed at is missing, deleted or removed by a moderator."""
 
-    def __init__(self, post_id: int) -> None:
-        super().__init__(f"You cannot reply to post #{post_id}: it does not exist or was deleted.")
+    def __init__(self, post_id: int, *, removed: bool = False) -> None:
+        if removed:
+            super().__init__(f"You cannot reply to post #{post_id}: a moderator removed it.")
+        else:
+            super().__init__(
+                f"You cannot reply to post #{post_id}: it does not exist or was deleted."
+            )
         self.post_id = post_id
 
 
@@ -156,6 +161,16 @@ class ExportTooLarge(UserError):
 class WrongPassword(UserError):
     def __init__(self) -> None:
         super().__init__("That is not your current password. Nothing was changed.")
+
+
+class MentionBlocked(Blocked):
+    """A post may not mention an account that blocked its author, or that its author blocked."""
+
+    def __init__(self, username: str) -> None:
+        UserError.__init__(
+            self, f"You cannot mention {username}: one of you has blocked the other."
+        )
+        self.username = username
 
 
 class PostRemoved(UserError):

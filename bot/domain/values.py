@@ -78,6 +78,7 @@ class PostView:
     reposted: bool = False
     mentions: tuple[str, ...] = ()  # usernames the post mentions (existing accounts)
     reposted_by: str | None = None  # in a home timeline: shown because this account reposted it
+    removed: bool = False  # by a moderator: a thread shows the place, not the text
 
     @property
     def is_reply(self) -> bool:
@@ -150,7 +151,8 @@ class ThreadPage:
     first; the cursors go to earlier and later replies."""
 
     root_id: int
-    root: PostView | None
+    root: PostView | None  # None: deleted, or not for this reader (root_state says which)
+    root_state: str  # "shown", "deleted" or "unavailable" (blocked, suspended, hidden here)
     replies: list[PostView]
     earlier: str | None
     later: str | None

@@ -8,15 +8,16 @@ keyset on (recipient_id, id). Unread ones are those after the account's
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Row, delete, func, literal, or_, select, union_all, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.models import Account, ChatSession, Notification, NotificationDm, Post
+from bot.db.models import Account, Block, ChatSession, Mute, Notification, NotificationDm, Post
+from bot.domain.values import Audience
+from bot.repositories.posts import excluded_accounts
 
 REPLY, MENTION, LIKE, REPOST, FOLLOW = "reply", "mention", "like", "repost", "follow"
 
@@ -39,6 +40,22 @@ class NotificationRepository:
         )
         await self.session.flush()
 
+    async def quiet(self, recipient_id: int, actor_id: int) -> bool:
+        """Whether ``recipient_id`` muted ``actor_id``, or either blocked the other: then
+        nothing the actor does reaches the recipient. One query."""
+        found = await self.session.scalar(
+            union_all(
+                select(literal(1)).where(Mute.muter_id == recipient_id, Mute.muted_id == actor_id),
+                select(literal(1)).where(
+                    Block.blocker_id == recipient_id, Block.blocked_id == actor_id
+                ),
+                select(literal(1)).where(
+                    Block.blocker_id == actor_id, Block.blocked_id == recipient_id
+                ),
+            ).limit(1)
+        )
+        return found is not None
+
     async def take_back(
         self, recipient_id: int, kind: str, actor_id: int, post_id: int | None
     ) -> None:
@@ -56,10 +73,18 @@ class NotificationRepository:
         )
 
     async def page(
-        self, recipient_id: int, *, limit: int, before: int | None = None, after: int | None = None
+        self,
+        recipient_id: int,
+        now: datetime,
+        *,
+        limit: int,
+        before: int | None = None,
+        after: int | None = None,
     ) -> list[Row[Any]]:
         """Up to ``limit`` notifications newest first, older than ``before`` or newer than
-        ``after``. Each row: id, kind, created_at, actor (username), post_id, post body."""
+        ``after``. Each row: id, kind, created_at, actor (username), post_id, post body.
+        Left out as they are read, whenever they were written: actors the recipient blocked,
+        muted or was blocked by, suspended actors, and posts a moderator removed."""
         query = (
             select(
                 Notification.id,
@@ -71,7 +96,7 @@ class NotificationRepository:
             )
             .join(Account, Account.id == Notification.actor_id)
             .outerjoin(Post, Post.id == Notification.post_id)
-            .where(Notification.recipient_id == recipient_id)
+            .where(Notification.recipient_id == recipient_id, *_visible(recipient_id, now))
         )
         if after is not None:
             query = query.where(Notification.id > after).order_by(Notification.id.asc())
@@ -81,11 +106,19 @@ class NotificationRepository:
             query = query.where(Notification.id < before)
         return list(await self.session.execute(query.order_by(Notification.id.desc()).limit(limit)))
 
-    async def unread(self, recipient_id: int, read_id: int, cap: int) -> int:
-        """How many notifications came after ``read_id``, counting no further than ``cap``."""
+    async def unread(self, recipient_id: int, read_id: int, cap: int, now: datetime) -> int:
+        """How many notifications came after ``read_id``, counting no further than ``cap``
+        (the same ones the page shows)."""
         newest = (
             select(literal(1))
-            .where(Notification.recipient_id == recipient_id, Notification.id > read_id)
+            .select_from(Notification)
+            .join(Account, Account.id == Notification.actor_id)
+            .outerjoin(Post, Post.id == Notification.post_id)
+            .where(
+                Notification.recipient_id == recipient_id,
+                Notification.id > read_id,
+                *_visible(recipient_id, now),
+            )
             .limit(cap)
             .subquery()
         )
@@ -116,19 +149,36 @@ class NotificationRepository:
         )
 
     async def between(
-        self, recipient_id: int, after: int, upto: int, limit: int
+        self, recipient_id: int, after: int, upto: int, limit: int, now: datetime
     ) -> tuple[int, list[Row[Any]]]:
         """How many notifications lie in (after, upto], and the newest ``limit`` of them."""
-        rows = await self.page(recipient_id, limit=limit, before=upto + 1)
+        rows = await self.page(recipient_id, now, limit=limit, before=upto + 1)
         rows = [row for row in rows if row.id > after]
         count = await self.session.scalar(
-            select(func.count()).where(
+            select(func.count())
+            .select_from(Notification)
+            .join(Account, Account.id == Notification.actor_id)
+            .outerjoin(Post, Post.id == Notification.post_id)
+            .where(
                 Notification.recipient_id == recipient_id,
                 Notification.id > after,
                 Notification.id <= upto,
+                *_visible(recipient_id, now),
             )
         )
         return int(count or 0), rows
+
+
+def _visible(recipient_id: int, now: datetime) -> list[ColumnElement[bool]]:
+    """On notification joined with its actor (Account) and its post (outer join)."""
+    conditions: list[ColumnElement[bool]] = [
+        Post.removed_at.is_(None),  # also true when there is no post (a follow)
+        or_(Account.suspended_until.is_(None), Account.suspended_until <= now),
+    ]
+    excluded = excluded_accounts(Audience(now=now, account_id=recipient_id))
+    if excluded is not None:
+        conditions.append(Notification.actor_id.not_in(excluded))
+    return conditions
 
 
 class NotificationDmRepository:
@@ -218,9 +268,3 @@ class NotificationDmRepository:
             )
         ).one_or_none()
         return row
-
-    async def for_account(self, account_ids: Sequence[int]) -> list[NotificationDm]:
-        rows = await self.session.scalars(
-            select(NotificationDm).where(NotificationDm.account_id.in_(list(account_ids)))
-        )
-        return list(rows.all())

@@ -10,12 +10,16 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Post
-from bot.domain.values import Position
+from bot.domain.values import Audience, Position
+from bot.repositories.posts import visible_to
 
 
 class ThreadRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    """Replies as ``audience`` may see them; removed ones are kept (shown as removed)."""
+
+    def __init__(self, session: AsyncSession, audience: Audience) -> None:
         self.session = session
+        self.audience = audience
 
     async def replies(
         self,
@@ -31,7 +35,7 @@ class ThreadRepository:
         query = (
             select(Post, Account)
             .join(Account, Account.id == Post.author_id)
-            .where(Post.root_id == root_id)
+            .where(Post.root_id == root_id, *visible_to(self.audience, keep_removed=True))
         )
         if before is not None:
             # Walk backwards from the cursor, then present oldest first.

@@ -14,20 +14,31 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.config import PostSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import NotLoggedIn, PostNotFound, ValidationError
+from bot.domain.errors import PostNotFound, UserError, ValidationError
 from bot.domain.notifications import LIKE, REPOST
-from bot.domain.values import ChatUser, LiveSession, Position, ReactionResult, ThreadPage
+from bot.domain.values import (
+    Audience,
+    ChatUser,
+    LiveSession,
+    Position,
+    PostView,
+    ReactionResult,
+    ThreadPage,
+)
 from bot.repositories.posts import PostRepository
 from bot.repositories.reactions import ReactionRepository, add_to_post_counts
 from bot.repositories.threads import ThreadRepository
 from bot.services.auth import AuthService
 from bot.services.notifications import notify, take_back
 from bot.services.post_views import view_of, with_details
+from bot.services.safety import ensure_can_interact
 
 THREAD_COMMAND = "/thread"
 
@@ -66,7 +77,8 @@ class ConversationService:
         now = self.clock()
         async with self.auth.signed_in(chat) as (session, signed_in):
             me = signed_in.account
-            found = await PostRepository(session).get_with_author(post_id)
+            posts = PostRepository(session)
+            found = await posts.get_with_author(post_id)
             if found is None:
                 raise PostNotFound(post_id)
             post, author = found
@@ -74,6 +86,11 @@ class ConversationService:
             if on is None:
                 on = not await reactions.has(kind, me.id, post_id)
             if on:
+                # Taking back is always allowed; giving needs a post you may see and reach.
+                await ensure_can_interact(session, me.id, post.author_id)
+                audience = Audience(now=now, account_id=me.id, hide_muted=False)
+                if await posts.get_visible(post_id, audience) is None:
+                    raise PostNotFound(post_id)  # removed by a moderator, author suspended
                 changed = await reactions.add(kind, me.id, post_id, now)
             else:
                 changed = await reactions.remove(kind, me.id, post_id)
@@ -103,23 +120,33 @@ class ConversationService:
 
     # -- threads -------------------------------------------------------------------------
     async def thread(
-        self, chat: ChatUser, post_id: int | None = None, cursor: str | None = None
+        self,
+        chat: ChatUser,
+        post_id: int | None = None,
+        cursor: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> ThreadPage:
         """The conversation ``post_id`` belongs to: its first post and a page of replies.
 
         Asked for a reply, the page starts at that reply (earlier ones are a click away);
         ``cursor`` (from a page's buttons) names the conversation and the place in it.
+        What the reader may not see is left out (blocks, mutes, suspensions, accounts hidden
+        in ``guild_id``); a post a moderator removed keeps its place, without its text.
         """
         position = decode_cursor(cursor, THREAD_COMMAND) if cursor else None
         limit = self.settings.page_size
         seen: LiveSession | None = None
         async with self.db.read() as session:
-            reader_id: int | None = None
             try:
                 seen = await self.auth.live_session(session, chat)
-                reader_id = seen.account_id
-            except NotLoggedIn:  # threads are public: a reader need not be logged in
+            except UserError:  # threads are public: a reader need not be logged in
                 seen = None
+            audience = Audience(
+                now=self.clock(),
+                account_id=seen.account_id if seen is not None else None,
+                guild_id=guild_id,
+            )
             posts = PostRepository(session)
             focus_id: int | None = None
             if position is not None:
@@ -129,27 +156,33 @@ class ConversationService:
             else:
                 if post_id is None:
                     raise PostNotFound()
-                asked = await posts.get_with_author(post_id)
+                asked = await posts.get_visible(post_id, audience, keep_removed=True)
                 if asked is None:
                     raise PostNotFound(post_id)
                 root_id = asked[0].root_id or asked[0].id
                 if asked[0].root_id is not None:
                     focus_id = asked[0].id
                     # Start at the reply asked for: just before it, walking forwards.
-                    position = Cursor(NEWER, Position(asked[0].created_at, asked[0].id), root_id)
-                    position = Cursor(NEWER, _just_before(position.position), root_id)
-            root = await posts.get_with_author(root_id)
+                    start = _just_before(Position(asked[0].created_at, asked[0].id))
+                    position = Cursor(NEWER, start, root_id)
+            root = await posts.get_visible(root_id, audience, keep_removed=True)
+            root_state = "shown"
+            if root is None:
+                root_state = "unavailable" if await posts.get_with_author(root_id) else "deleted"
             replies, earlier, later = await _replies_page(
-                ThreadRepository(session), root_id, position, limit
+                ThreadRepository(session, audience), root_id, position, limit
             )
-            views = [view_of(post, author.username) for post, author in replies]
-            if root is not None:
-                views.insert(0, view_of(root[0], root[1].username))
-            views = await with_details(session, views, reader_id)
+            shown = ([root] if root is not None else []) + replies
+            views = await with_details(
+                session,
+                [_placed(post, author.username) for post, author in shown],
+                audience.account_id,
+            )
             root_view = views.pop(0) if root is not None else None
             page = ThreadPage(
                 root_id=root_id,
                 root=root_view,
+                root_state=root_state,
                 replies=views,
                 earlier=earlier,
                 later=later,
@@ -183,6 +216,14 @@ async def _replies_page(
     earlier = Cursor(OLDER, _position(rows[0][0]), root_id).encode() if has_earlier else None
     later = Cursor(NEWER, _position(rows[-1][0]), root_id).encode() if has_later else None
     return rows, earlier, later
+
+
+def _placed(post: Post, author: str) -> PostView:
+    """A post as a thread shows it: one a moderator removed keeps its place, not its text."""
+    view = view_of(post, author)
+    if post.removed_at is None:
+        return view
+    return dataclasses.replace(view, body="", removed=True)
 
 
 def _position(post: Post) -> Position:

@@ -53,10 +53,14 @@ async def notify(
     post_id: int | None,
     now: datetime,
 ) -> None:
-    """Write one notification, in the caller's transaction; nobody hears of their own doing."""
+    """Write one notification, in the caller's transaction. Nobody hears of their own
+    doing, nor of an account they muted or that is blocked either way."""
     if recipient_id == actor_id:
         return
-    await NotificationRepository(session).add(recipient_id, kind, actor_id, post_id, now)
+    notifications = NotificationRepository(session)
+    if await notifications.quiet(recipient_id, actor_id):
+        return
+    await notifications.add(recipient_id, kind, actor_id, post_id, now)
 
 
 async def take_back(
@@ -105,8 +109,9 @@ class NotificationService:
                 )
             repository = NotificationRepository(session)
             read_id = await repository.read_id(me.id)
-            unread = await repository.unread(me.id, read_id, UNREAD_CAP)
-            entries, older, newer, top_id = await _page(repository, me.id, position, read_id)
+            now = self.clock()
+            unread = await repository.unread(me.id, read_id, UNREAD_CAP, now)
+            entries, older, newer, top_id = await _page(repository, me.id, position, read_id, now)
             if top_id:
                 await repository.mark_read(me.id, top_id)
             off_reason = await _dm_off_reason(session, chat)
@@ -123,7 +128,7 @@ class NotificationService:
         async with self.db.read() as session:
             repository = NotificationRepository(session)
             read_id = await repository.read_id(account_id)
-            return await repository.unread(account_id, read_id, UNREAD_CAP)
+            return await repository.unread(account_id, read_id, UNREAD_CAP, self.clock())
 
     # -- DM settings ---------------------------------------------------------------------
     async def set_dm(self, chat: ChatUser, enabled: bool, locale: str | None = None) -> DmSettings:
@@ -197,7 +202,14 @@ class NotificationService:
                     return None
                 row.pending_upto_id = upto
                 row.pending_nonce = _nonce(session_id, upto)
-            count, rows = await notifications.between(row.account_id, after, upto, EVENTS_PER_PAGE)
+            count, rows = await notifications.between(
+                row.account_id, after, upto, EVENTS_PER_PAGE, now
+            )
+            if count == 0:  # read or taken back meanwhile (an unlike): nothing left to say
+                row.pending_upto_id = row.pending_nonce = None
+                row.sent_upto_id = max(row.sent_upto_id, upto)
+                row.lease_owner = row.lease_expires_at = None
+                return None
             entries, _taken = group_events(
                 (_event(r) for r in rows), read_id=read_id, max_groups=DM_ENTRIES
             )
@@ -258,12 +270,16 @@ class NotificationService:
 
 
 async def _page(
-    repository: NotificationRepository, account_id: int, position: Cursor | None, read_id: int
+    repository: NotificationRepository,
+    account_id: int,
+    position: Cursor | None,
+    read_id: int,
+    now: datetime,
 ) -> tuple[list[NotificationEntry], str | None, str | None, int]:
     """One page of grouped entries, its cursors, and the newest id when it is the top."""
     if position is not None and position.direction == NEWER:
         rows = await repository.page(
-            account_id, limit=EVENTS_PER_PAGE + 1, after=position.position.post_id
+            account_id, now, limit=EVENTS_PER_PAGE + 1, after=position.position.post_id
         )
         # Closest to the cursor first, so the page continues where the last one ended.
         upward = rows[::-1]
@@ -272,7 +288,7 @@ async def _page(
         )
         shown = upward[:taken][::-1]
         if taken == len(rows):  # reached the top: show the newest page instead
-            return await _page(repository, account_id, None, read_id)
+            return await _page(repository, account_id, None, read_id, now)
         entries.reverse()
         return (
             entries,
@@ -281,7 +297,7 @@ async def _page(
             0,
         )
     before = position.position.post_id if position is not None else None
-    rows = await repository.page(account_id, limit=EVENTS_PER_PAGE + 1, before=before)
+    rows = await repository.page(account_id, now, limit=EVENTS_PER_PAGE + 1, before=before)
     entries, taken = group_events(
         (_event(r) for r in rows), read_id=read_id, max_groups=GROUPS_PER_PAGE
     )

@@ -14,6 +14,7 @@ from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import (
     AccountNotFound,
+    MentionBlocked,
     NotAuthor,
     NothingToReplyTo,
     PostNotFound,
@@ -27,9 +28,11 @@ from bot.repositories.accounts import AccountRepository
 from bot.repositories.mentions import MentionRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.reactions import add_to_post_counts
+from bot.repositories.relations import BlockRepository
 from bot.services.auth import AuthService
 from bot.services.notifications import notify
 from bot.services.post_views import view_of, with_details
+from bot.services.safety import ensure_can_interact
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 
@@ -61,9 +64,7 @@ class PostService:
             posts = PostRepository(session)
             parent: tuple[Post, Account] | None = None
             if reply_to is not None:
-                parent = await posts.get_with_author(reply_to)
-                if parent is None:
-                    raise NothingToReplyTo(reply_to)
+                parent = await _reply_target(session, account.id, reply_to, now)
             # Inside the write transaction, so two posts sent at once cannot both pass.
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
@@ -267,11 +268,33 @@ def _post_view(post: Post, author: str) -> PostView:
     return view_of(post, author)
 
 
+async def _reply_target(
+    session: AsyncSession, account_id: int, post_id: int, now: datetime
+) -> tuple[Post, Account]:
+    """The post replied to, if it may be: it exists, no moderator removed it, neither
+    account blocked the other, and its author is not suspended."""
+    posts = PostRepository(session)
+    found = await posts.get_with_author(post_id)
+    if found is None:
+        raise NothingToReplyTo(post_id)
+    if found[0].removed_at is not None:
+        raise NothingToReplyTo(post_id, removed=True)
+    await ensure_can_interact(session, account_id, found[0].author_id)
+    audience = Audience(now=now, account_id=account_id, hide_muted=False)
+    if await posts.get_visible(post_id, audience) is None:
+        raise NothingToReplyTo(post_id)  # a suspended author's posts are not there to answer
+    return found
+
+
 async def _mention(session: AsyncSession, post: Post, skip: set[int], now: datetime) -> set[str]:
     """Record whom ``post`` mentions now and notify the ones it did not mention before
     (except ``skip``: the author, and whoever already hears of it as the one replied to).
-    Returns the usernames mentioned."""
+    Returns the usernames mentioned. Naming an account blocked either way is refused."""
     named = await MentionRepository(session).accounts_named(mentioned_keys(post.body))
+    blocks = BlockRepository(session)
+    for account_id, username in named:
+        if account_id != post.author_id and await blocks.between(post.author_id, account_id):
+            raise MentionBlocked(username)
     new = await MentionRepository(session).replace(post.id, {account_id for account_id, _ in named})
     for account_id in sorted(new - skip):
         await notify(session, account_id, MENTION, post.author_id, post.id, now)

@@ -9,13 +9,22 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from bot.config import ModerationSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Mention, Notification, Post, PostLike, Repost
-from bot.domain.errors import NothingToReplyTo, PostNotFound, ValidationError
+from bot.domain.errors import (
+    Blocked,
+    MentionBlocked,
+    NothingToReplyTo,
+    PostNotFound,
+    ValidationError,
+)
 from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.conversations import ConversationService
+from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 
@@ -276,3 +285,113 @@ async def test_mentions_match_existing_names_folded_and_notify_once(
         ("alice", "reply", "Bob_the.Builder", reply.id),
         ("carol", "mention", "Bob_the.Builder", reply.id),
     ]
+
+
+# -- with trust and safety -----------------------------------------------------------------
+MODERATOR = 99
+
+
+@pytest.fixture
+def safety(database: Database, auth: AuthService, clock: FakeClock) -> SafetyService:
+    return SafetyService(database, auth, ModerationSettings(moderators=(MODERATOR,)), clock)
+
+
+@pytest.fixture
+def moderation(database: Database, clock: FakeClock) -> ModerationService:
+    return ModerationService(database, ModerationSettings(moderators=(MODERATOR,)), clock)
+
+
+async def test_blocks_refuse_replies_likes_reposts_and_mentions_both_ways(
+    posts: PostService,
+    conversations: ConversationService,
+    safety: SafetyService,
+    database: Database,
+    alice: ChatUser,
+    bob: ChatUser,
+) -> None:
+    alices = await posts.create_post(alice, "alice's post")
+    bobs = await posts.create_post(bob, "bob's post")
+    await conversations.like(bob, alices.id)  # before the block: stays, can be taken back
+    await safety.block(alice, "Bob_the.Builder")
+    for who, post_id in ((bob, alices.id), (alice, bobs.id)):
+        with pytest.raises(Blocked):
+            await posts.create_post(who, "a reply", reply_to=post_id)
+        with pytest.raises(Blocked):
+            await conversations.repost(who, post_id)
+    with pytest.raises(Blocked):
+        await conversations.like(alice, bobs.id)
+    with pytest.raises(MentionBlocked) as refused:
+        await posts.create_post(bob, "hi @alice")
+    assert str(refused.value) == "You cannot mention alice: one of you has blocked the other."
+    with pytest.raises(MentionBlocked):
+        await posts.edit_post(alice, alices.id, "edited for @bob_the.builder")
+    assert (await conversations.unlike(bob, alices.id)).like_count == 0  # taking back is fine
+    async with database.read() as session:
+        assert await session.scalar(select(func.count()).select_from(Post)) == 2
+        assert await session.scalar(select(func.count()).select_from(Mention)) == 0
+
+
+async def test_removed_posts_refuse_replies_and_likes_and_keep_their_place_in_threads(
+    posts: PostService,
+    conversations: ConversationService,
+    moderation: ModerationService,
+    alice: ChatUser,
+    bob: ChatUser,
+    carol: ChatUser,
+) -> None:
+    root = await posts.create_post(alice, "root")
+    bad = await posts.create_post(bob, "something rude", reply_to=root.id)
+    fine = await posts.create_post(carol, "a fine answer", reply_to=bad.id)
+    await moderation.remove_post(MODERATOR, bad.id, "rude")
+    with pytest.raises(NothingToReplyTo) as refused:
+        await posts.create_post(carol, "re", reply_to=bad.id)
+    assert str(refused.value) == f"You cannot reply to post #{bad.id}: a moderator removed it."
+    with pytest.raises(PostNotFound):
+        await conversations.like(carol, bad.id)
+    page = await conversations.thread(carol, root.id)
+    assert [(r.id, r.removed, r.body) for r in page.replies] == [
+        (bad.id, True, ""),  # its place, not its text
+        (fine.id, False, "a fine answer"),
+    ]
+    assert page.replies[1].parent_author == "Bob_the.Builder"
+
+
+async def test_threads_leave_out_what_the_reader_may_not_see(
+    posts: PostService,
+    conversations: ConversationService,
+    safety: SafetyService,
+    alice: ChatUser,
+    bob: ChatUser,
+    carol: ChatUser,
+) -> None:
+    root = await posts.create_post(bob, "bob starts")
+    await posts.create_post(alice, "alice answers", reply_to=root.id)
+    await posts.create_post(carol, "carol too", reply_to=root.id)
+    await safety.block(carol, "alice")
+    page = await conversations.thread(carol, root.id)
+    assert [r.body for r in page.replies] == ["carol too"] and page.root_state == "shown"
+    await safety.mute(alice, "carol")
+    page = await conversations.thread(alice, root.id)
+    assert [r.body for r in page.replies] == ["alice answers"]
+    await safety.block(carol, "Bob_the.Builder")
+    page = await conversations.thread(carol, cursor=None, post_id=root.id + 2)
+    assert page.root is None and page.root_state == "unavailable"
+    with pytest.raises(PostNotFound):
+        await conversations.thread(carol, root.id)  # you cannot open what you cannot see
+
+
+async def test_muted_and_blocked_accounts_do_not_notify(
+    posts: PostService,
+    conversations: ConversationService,
+    safety: SafetyService,
+    database: Database,
+    alice: ChatUser,
+    bob: ChatUser,
+    carol: ChatUser,
+) -> None:
+    post = await posts.create_post(alice, "hello")
+    await safety.mute(alice, "Bob_the.Builder")
+    await conversations.like(bob, post.id)
+    await posts.create_post(bob, "@alice hi", reply_to=post.id)
+    await conversations.like(carol, post.id)
+    assert await _notifications(database) == [("alice", "like", "carol", post.id)]

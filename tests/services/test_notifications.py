@@ -8,12 +8,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from bot.config import ModerationSettings
 from bot.db.engine import Database
 from bot.db.models import Notification, NotificationDm
 from bot.domain.errors import ValidationError
 from bot.domain.values import ChatUser, NotificationEntry
 from bot.services.auth import AuthService
 from bot.services.conversations import ConversationService
+from bot.services.moderation import ModerationService
 from bot.services.notifications import (
     DM_CLOSED,
     GROUPS_PER_PAGE,
@@ -21,6 +23,7 @@ from bot.services.notifications import (
     NotificationService,
 )
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
@@ -245,3 +248,26 @@ async def test_dm_stops_on_logout_account_switch_and_lost_lease(
     async with database.read() as session:
         assert await session.get(NotificationDm, claimed) is None
     assert timedelta(minutes=notifications.settings.dm_interval_minutes) == notifications.interval
+
+
+async def test_a_block_or_a_removal_hides_what_was_already_written(
+    posts: PostService,
+    conversations: ConversationService,
+    notifications: NotificationService,
+    database: Database,
+    clock: FakeClock,
+    alice: ChatUser,
+    fans: list[ChatUser],
+) -> None:
+    post = await posts.create_post(alice, "hello")
+    other = await posts.create_post(alice, "again")
+    await conversations.like(fans[0], post.id)
+    await conversations.like(fans[1], post.id)
+    await conversations.like(fans[1], other.id)
+    settings = ModerationSettings(moderators=(1,))
+    safety = SafetyService(database, notifications.auth, settings, clock)
+    await safety.block(alice, "fan0")
+    await ModerationService(database, settings, clock).remove_post(1, other.id, "spam")
+    assert await notifications.unread_count(post.author_id) == 1
+    page = await notifications.notifications(alice)
+    assert [_line(e) for e in page.entries] == [("like", ("fan1",), 0, post.id)]
