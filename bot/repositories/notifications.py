@@ -106,6 +106,21 @@ class NotificationRepository:
             query = query.where(Notification.id < before)
         return list(await self.session.execute(query.order_by(Notification.id.desc()).limit(limit)))
 
+    async def received(self, recipient_id: int) -> list[Row[Any]]:
+        """Every notification the account has, oldest first (its data export)."""
+        rows = await self.session.execute(
+            select(
+                Notification.kind,
+                Account.username.label("actor"),
+                Notification.post_id,
+                Notification.created_at,
+            )
+            .join(Account, Account.id == Notification.actor_id)
+            .where(Notification.recipient_id == recipient_id)
+            .order_by(Notification.id)
+        )
+        return list(rows)
+
     async def unread(self, recipient_id: int, read_id: int, cap: int, now: datetime) -> int:
         """How many notifications came after ``read_id``, counting no further than ``cap``
         (the same ones the page shows)."""

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, literal, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.db.models import Post, PostLike, Repost
 
@@ -94,3 +95,44 @@ async def add_to_post_counts(
         )
     row = (await session.execute(statement)).one_or_none()
     return (row[0], row[1], row[2]) if row else None
+
+
+async def forget_account(session: AsyncSession, account_id: int) -> None:
+    """Before an account is deleted: take its likes, reposts and replies off the counters
+    of other people's posts (the rows themselves go with the account, ON DELETE CASCADE)."""
+    for table, counter in ((PostLike, Post.like_count), (Repost, Post.repost_count)):
+        theirs = select(table.post_id).where(table.account_id == account_id)
+        await session.execute(
+            update(Post)
+            .where(Post.id.in_(theirs), Post.author_id != account_id)
+            .values({counter: counter - 1})
+            .execution_options(synchronize_session=False)
+        )
+    reply = aliased(Post)
+    replies_by_them = (
+        select(func.count())
+        .where(reply.parent_id == Post.id, reply.author_id == account_id)
+        .scalar_subquery()
+    )
+    answered = select(reply.parent_id).where(
+        reply.author_id == account_id, reply.parent_id.is_not(None)
+    )
+    await session.execute(
+        update(Post)
+        .where(Post.id.in_(answered), Post.author_id != account_id)
+        .values(reply_count=Post.reply_count - replies_by_them)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def made_by(session: AsyncSession, account_id: int) -> dict[str, list[tuple[int, datetime]]]:
+    """(post id, when) of every like and repost the account made (its data export)."""
+    made: dict[str, list[tuple[int, datetime]]] = {}
+    for kind, table in _TABLES.items():
+        rows = await session.execute(
+            select(table.post_id, table.created_at)
+            .where(table.account_id == account_id)
+            .order_by(table.created_at)
+        )
+        made[kind] = [(post_id, when) for post_id, when in rows]
+    return made

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
-from bot.config import ModerationSettings
+from bot.config import AuthSettings, ModerationSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Mention, Notification, Post, PostLike, Repost
 from bot.domain.errors import (
@@ -19,7 +19,9 @@ from bot.domain.errors import (
     PostNotFound,
     ValidationError,
 )
+from bot.domain.security import PasswordHasher
 from bot.domain.values import ChatUser
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.conversations import ConversationService
 from bot.services.moderation import ModerationService
@@ -395,3 +397,35 @@ async def test_muted_and_blocked_accounts_do_not_notify(
     await posts.create_post(bob, "@alice hi", reply_to=post.id)
     await conversations.like(carol, post.id)
     assert await _notifications(database) == [("alice", "like", "carol", post.id)]
+
+
+async def test_deleting_an_account_takes_its_likes_reposts_and_replies_off_the_counters(
+    posts: PostService,
+    conversations: ConversationService,
+    database: Database,
+    auth: AuthService,
+    hasher: PasswordHasher,
+    auth_settings: AuthSettings,
+    clock: FakeClock,
+    alice: ChatUser,
+    bob: ChatUser,
+) -> None:
+    accounts = AccountService(database, auth, hasher, auth_settings, clock)
+    post = await posts.create_post(alice, "alice's")
+    await conversations.like(bob, post.id)
+    await conversations.repost(bob, post.id)
+    first = await posts.create_post(bob, "one", reply_to=post.id)
+    await posts.create_post(bob, "two", reply_to=post.id)
+    await posts.create_post(alice, "alice answers bob", reply_to=first.id)
+    exported = await accounts.export(bob)
+    assert [like["post_id"] for like in exported["likes"]] == [post.id]
+    assert [repost["post_id"] for repost in exported["reposts"]] == [post.id]
+    assert (await accounts.export(alice))["notifications"][0]["from"] == "Bob_the.Builder"
+
+    await accounts.delete_account(bob, STRONG_PASSWORD, "DELETE")
+    stored = await _post_row(database, post.id)
+    assert stored is not None
+    assert (stored.reply_count, stored.like_count, stored.repost_count) == (0, 0, 0)
+    page = await conversations.thread(alice, post.id)
+    [kept] = page.replies  # alice's reply stays, under "deleted post"
+    assert kept.body == "alice answers bob" and kept.parent_author is None
