@@ -91,6 +91,7 @@ class FeedPage:
     older: str | None  # opaque cursor for the next-older page, None at the end
     newer: str | None  # opaque cursor for the next-newer page, None at the top
     author: str | None  # whose timeline this is, None for everyone
+    unread: int | None = None  # the owner's unread notifications (their own /home)
 
 
 @dataclass(frozen=True, slots=True)

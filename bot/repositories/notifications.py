@@ -121,7 +121,7 @@ class NotificationRepository:
         )
         return list(rows)
 
-    async def unread(self, recipient_id: int, read_id: int, cap: int, now: datetime) -> int:
+    async def unread(self, recipient_id: int, read_id: Any, cap: int, now: datetime) -> int:
         """How many notifications came after ``read_id``, counting no further than ``cap``
         (the same ones the page shows)."""
         newest = (
@@ -138,6 +138,15 @@ class NotificationRepository:
             .subquery()
         )
         return int(await self.session.scalar(select(func.count()).select_from(newest)) or 0)
+
+    async def unread_for(self, recipient_id: int, cap: int, now: datetime) -> int:
+        """``unread`` with the account's read mark looked up in the same statement."""
+        read_id = (
+            select(Account.notifications_read_id)
+            .where(Account.id == recipient_id)
+            .scalar_subquery()
+        )
+        return await self.unread(recipient_id, read_id, cap, now)
 
     async def newest_id(self, recipient_id: int) -> int:
         found = await self.session.scalar(

@@ -37,10 +37,12 @@ from bot.domain.values import (
 )
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.follows import FollowRepository
+from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
-from bot.services.notifications import notify, take_back
+from bot.services.notifications import UNREAD_CAP, notify, take_back
+from bot.services.post_views import view_of, with_details
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
@@ -232,29 +234,46 @@ class SocialService:
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
+            # Whoever reads the page sees their own likes and reposts on its buttons.
+            reader_id = seen.account_id if seen else await self.auth.viewer(session, chat)
+            now = self.clock()
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
-                lambda **page: timeline.home_page(owner_id, following, **page),
+                lambda **page: timeline.home_page(owner_id, following, now=now, **page),
                 position,
                 self.settings.page_size,
-                lambda row: Position(row.created_at, row.id),
+                lambda row: Position(row.at, row.id),
                 owner_id,
             )
+            views = [
+                PostView(
+                    id=row.id,
+                    author_id=row.author_id,
+                    author=row.username,
+                    body=row.body,
+                    created_at=row.created_at,
+                    edited_at=row.edited_at,
+                    parent_id=row.parent_id,
+                    root_id=row.root_id,
+                    reply_count=row.reply_count,
+                    like_count=row.like_count,
+                    repost_count=row.repost_count,
+                    reposted_by=row.reposted_by,
+                )
+                for row in rows
+            ]
+            # The owner's own first page says how many notifications wait.
+            unread = (
+                await NotificationRepository(session).unread_for(owner_id, UNREAD_CAP, now)
+                if seen is not None
+                else None
+            )
             page = FeedPage(
-                posts=[
-                    PostView(
-                        id=row.id,
-                        author_id=row.author_id,
-                        author=row.username,
-                        body=row.body,
-                        created_at=row.created_at,
-                        edited_at=row.edited_at,
-                    )
-                    for row in rows
-                ],
+                posts=await with_details(session, views, reader_id),
                 older=older,
                 newer=newer,
                 author=owner_name,
+                unread=unread,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -350,11 +369,4 @@ async def _owner(accounts: AccountRepository, position: Cursor, command: str) ->
 
 
 def _post_view(post: Post, author: str) -> PostView:
-    return PostView(
-        id=post.id,
-        author_id=post.author_id,
-        author=author,
-        body=post.body,
-        created_at=post.created_at,
-        edited_at=post.edited_at,
-    )
+    return view_of(post, author)

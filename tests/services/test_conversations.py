@@ -27,6 +27,7 @@ from bot.services.conversations import ConversationService
 from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
 from bot.services.safety import SafetyService
+from bot.services.social import SocialService
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 
@@ -429,3 +430,40 @@ async def test_deleting_an_account_takes_its_likes_reposts_and_replies_off_the_c
     page = await conversations.thread(alice, post.id)
     [kept] = page.replies  # alice's reply stays, under "deleted post"
     assert kept.body == "alice answers bob" and kept.parent_author is None
+
+
+async def test_a_repost_reaches_the_reposters_followers_once(
+    posts: PostService,
+    conversations: ConversationService,
+    social: SocialService,
+    clock: FakeClock,
+    alice: ChatUser,
+    bob: ChatUser,
+    carol: ChatUser,
+) -> None:
+    dave = ChatUser("discord", "1004")
+    await social.auth.register(dave, "dave", STRONG_PASSWORD)
+    await social.follow(dave, "Bob_the.Builder")
+    await social.follow(dave, "carol")
+    post = await posts.create_post(alice, "worth passing on")  # dave does not follow alice
+    clock.advance(minutes=1)
+    await posts.create_post(bob, "bob's own news")
+    clock.advance(minutes=1)
+    await conversations.repost(bob, post.id)
+    clock.advance(minutes=1)
+    await conversations.repost(carol, post.id)
+    await conversations.like(dave, post.id)
+    home = await social.home(dave)
+    assert [(p.body, p.reposted_by) for p in home.posts] == [
+        ("worth passing on", "carol"),  # once, at the newest repost
+        ("bob's own news", None),
+    ]
+    shown = home.posts[0]
+    assert (shown.repost_count, shown.like_count, shown.liked) == (2, 1, True)
+    await conversations.unrepost(carol, post.id)
+    home = await social.home(dave)
+    assert [(p.body, p.reposted_by) for p in home.posts] == [
+        ("worth passing on", "Bob_the.Builder"),
+        ("bob's own news", None),
+    ]
+    assert (await social.home(alice)).unread == 2  # two reposts and a like, one taken back
