@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health]."""
+"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health|catalog]."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     check = verbs.add_parser("check-config", help="validate the config file and say what is wrong")
     check.add_argument("file", nargs="?", help="the file to check (default: --config)")
     verbs.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh and good")
+    verbs.add_parser(
+        "catalog", help="add new message ids to the translation catalogs; list what is missing"
+    )
     for verb in verbs.choices.values():  # accept --config after the verb too
         verb.add_argument("--config", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     return parser
@@ -67,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         healthy, reason = check(settings.health)
         print(reason)
         return 0 if healthy else 1
+    if verb == "catalog":
+        return asyncio.run(_catalog())
     if verb == "sandbox":
         from bot.ops.sandbox import run_sandbox
 
@@ -89,6 +94,16 @@ def main(argv: list[str] | None = None) -> int:
     from bot.ops.runner import run_bot
 
     asyncio.run(run_bot(settings))
+    return 0
+
+
+async def _catalog() -> int:
+    from bot.front.catalog import catalog_path, update_all
+
+    for language, (added, missing) in (await update_all()).items():
+        print(f"{catalog_path(language)}: {added} new message ids; {len(missing)} to translate")
+        for line in missing:
+            print(f"  {line}")
     return 0
 
 

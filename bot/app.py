@@ -15,6 +15,7 @@ from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.conversations import ConversationService
 from bot.services.digests import DigestService
+from bot.services.links import LinkService
 from bot.services.moderation import ModerationService
 from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
@@ -34,6 +35,7 @@ class Services:
     safety: SafetyService
     moderation: ModerationService
     accounts: AccountService
+    links: LinkService
     conversations: ConversationService
     notifications: NotificationService
 
@@ -49,6 +51,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
+        links = LinkService(database, auth, clock)
         social = SocialService(database, auth, settings.posts, clock)
         safety = SafetyService(database, auth, settings.moderation, clock)
         moderation = ModerationService(database, settings.moderation, clock)
@@ -66,6 +69,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
             safety,
             moderation,
             accounts,
+            links,
             conversations,
             notifications,
         )

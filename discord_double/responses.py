@@ -38,7 +38,9 @@ UNKNOWN_WEBHOOK = 10015
 UNKNOWN_APPLICATION_COMMAND = 10063
 UNKNOWN_INTERACTION = 10062
 ALREADY_ACKNOWLEDGED = 40060
+MAX_FOLLOWUPS_REACHED = 40094
 MISSING_ACCESS = 50001
+CANNOT_MESSAGE_USER = 50007
 CANNOT_SEND_EMPTY_MESSAGE = 50006
 MISSING_PERMISSIONS = 50013
 INVALID_WEBHOOK_TOKEN = 50027
@@ -47,11 +49,13 @@ INVALID_FORM_BODY = 50035
 DEFAULT_MESSAGES = {
     MISSING_ACCESS: "Missing Access",
     MISSING_PERMISSIONS: "Missing Permissions",
+    CANNOT_MESSAGE_USER: "Cannot send messages to this user",
     UNKNOWN_CHANNEL: "Unknown Channel",
     UNKNOWN_MESSAGE: "Unknown Message",
     UNKNOWN_WEBHOOK: "Unknown Webhook",
     UNKNOWN_INTERACTION: "Unknown interaction",
     ALREADY_ACKNOWLEDGED: "Interaction has already been acknowledged.",
+    MAX_FOLLOWUPS_REACHED: "This interaction has hit the maximum number of follow up messages",
     CANNOT_SEND_EMPTY_MESSAGE: "Cannot send an empty message",
     INVALID_WEBHOOK_TOKEN: "Invalid Webhook Token",
     INVALID_FORM_BODY: "Invalid Form Body",

@@ -15,6 +15,7 @@ from .payloads import channel_payload, guild_create_payload, member_payload, use
 from .records import CommandPut, RecordedMessage
 from .responses import (
     BODY,
+    CANNOT_MESSAGE_USER,
     FILES,
     UNKNOWN_APPLICATION,
     UNKNOWN_APPLICATION_COMMAND,
@@ -169,7 +170,11 @@ class CoreRoutes:
         scope = self._scope(request)
         if isinstance(scope, web.Response):
             return scope
-        return ok(self.world.commands.get(scope, []))
+        commands = self.world.commands.get(scope, [])
+        if request.query.get("with_localizations", "").lower() != "true":
+            # As Discord does: the dictionaries only when asked for.
+            commands = [_without_localizations(command) for command in commands]
+        return ok(commands)
 
     async def overwrite_commands(self, request: web.Request) -> web.Response:
         world = self.world
@@ -240,6 +245,9 @@ class CoreRoutes:
         if channel is None:
             world.violate(f"POST to unknown channel {request.match_info['channel_id']}")
             return error(404, UNKNOWN_CHANNEL)
+        if channel.recipient_id is not None and channel.recipient_id in world.closed_dms:
+            # Discord's answer when a user blocked the bot or closed DMs from server members.
+            return error(403, CANNOT_MESSAGE_USER)
         body = request[BODY]
         refusal = message_refusal(
             world, body, f"channel {channel.id} message", files=request[FILES]
@@ -349,3 +357,15 @@ class CoreRoutes:
         if user_id not in guild.member_ids:
             return error(404, 10007, "Unknown Member")
         return ok(member_payload(self.world.users[user_id]))
+
+
+def _without_localizations(item: dict[str, Any]) -> dict[str, Any]:
+    """A command or option without its name and description localization dictionaries."""
+    trimmed = {
+        key: value
+        for key, value in item.items()
+        if key not in ("name_localizations", "description_localizations")
+    }
+    if isinstance(item.get("options"), list):
+        trimmed["options"] = [_without_localizations(o) for o in item["options"]]
+    return trimmed

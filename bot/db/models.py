@@ -108,6 +108,9 @@ class Account(Base):
     following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Set by a moderator: no login, no posting, posts hidden, until then.
     suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A chat avatar the account's owner chose to show (/account link): the platform's CDN
+    # URL, never a copy. Cleared when they unlink.
+    avatar_url: Mapped[str | None] = mapped_column(String(512))
     # Notifications up to this id have been seen: unread ones are those after it, counted
     # up to a cap along the (recipient_id, id) index, never all of them.
     notifications_read_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
@@ -127,6 +130,25 @@ class ChatSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatLink(Base):
+    """A chat user who chose to show a microblog account on their chat profile.
+
+    Only a link reveals who is behind an account: sessions stay private. One account is
+    shown by at most one chat user, and one chat user shows at most one account.
+    """
+
+    __tablename__ = "chat_link"
+    __table_args__ = (UniqueConstraint("platform", "chat_user_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_user_id: Mapped[str] = mapped_column(String(64))
+    account_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="CASCADE"), unique=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Post(Base):

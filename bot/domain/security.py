@@ -140,12 +140,16 @@ def check_password_shape(password: str, min_bytes: int) -> None:
         raise ValidationError("password", "Password is required.")
     size = len(password.encode("utf-8", errors="surrogatepass"))
     if size < min_bytes:
-        raise ValidationError("password", f"Passwords need at least {min_bytes} bytes.")
+        raise ValidationError(
+            "password", "Passwords need at least {min_bytes} bytes.", min_bytes=min_bytes
+        )
     if size > BCRYPT_MAX_BYTES:
         raise ValidationError(
             "password",
-            f"Passwords can be at most {BCRYPT_MAX_BYTES} bytes (UTF-8); yours is {size}. "
+            "Passwords can be at most {max_bytes} bytes (UTF-8); yours is {size}. "
             "Nothing is cut off silently, so please choose a shorter one.",
+            max_bytes=BCRYPT_MAX_BYTES,
+            size=size,
         )
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in password):
         raise ValidationError("password", "Passwords cannot contain control characters.")

@@ -66,6 +66,8 @@ class PostView:
     body: str
     created_at: datetime
     edited_at: datetime | None
+    display_name: str | None = None  # shown beside the username, never instead
+    avatar_url: str | None = None  # the author chose to show their Discord avatar (a CDN URL)
     # The conversation: root_id is set on every reply; parent_author is None when the
     # parent has been deleted ("replying to a deleted post").
     parent_id: int | None = None
@@ -79,6 +81,7 @@ class PostView:
     mentions: tuple[str, ...] = ()  # usernames the post mentions (existing accounts)
     reposted_by: str | None = None  # in a home timeline: shown because this account reposted it
     removed: bool = False  # by a moderator: a thread shows the place, not the text
+    shown_at: datetime | None = None  # its place in a timeline, when not created_at (a repost)
 
     @property
     def is_reply(self) -> bool:
@@ -91,6 +94,8 @@ class FeedPage:
     older: str | None  # opaque cursor for the next-older page, None at the end
     newer: str | None  # opaque cursor for the next-newer page, None at the top
     author: str | None  # whose timeline this is, None for everyone
+    author_id: int | None = None  # the same, as the account id the cursors carry
+    viewer_id: int | None = None  # the reader's account, when they are logged in
     unread: int | None = None  # the owner's unread notifications (their own /home)
 
 
@@ -158,6 +163,7 @@ class ThreadPage:
     earlier: str | None
     later: str | None
     focus_id: int | None  # the post asked for, when it is a reply
+    viewer_id: int | None = None  # the reader's account, when they are logged in
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""How posts and feeds look in Discord. Every Discord limit holds whatever users wrote."""
+"""Small text helpers every message uses: Discord-rendered times and cutting to a limit.
+
+Posts themselves are laid out as Components V2 cards in ``bot.front.cards``.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,12 @@ from datetime import datetime
 
 import discord
 
-from bot.domain.values import FeedPage, PostView
-from bot.services.digests import Summary
-
-# Discord's embed limits.
-EMBED_TOTAL = 6000
-FIELD_NAME = 256
-FIELD_VALUE = 1024
-DESCRIPTION = 4096
-TITLE = 256
 ELLIPSIS = "…"
 COLOUR = discord.Colour.blurple()
 
 
 def relative(moment: datetime) -> str:
+    """``<t:…:R>``: "3 minutes ago" on the reader's client, in the reader's language."""
     return f"<t:{int(moment.timestamp())}:R>"
 
 
@@ -27,65 +22,8 @@ def cut(text: str, limit: int) -> str:
     """At most ``limit`` characters, cut at a word boundary when one is near, with an ellipsis."""
     if len(text) <= limit:
         return text
-    head = text[: limit - len(ELLIPSIS)]
+    head = text[: max(0, limit - len(ELLIPSIS))]
     space = max(head.rfind(" "), head.rfind("\n"))
     if space >= limit * 0.8:
         head = head[:space]
     return head.rstrip() + ELLIPSIS
-
-
-def post_embed(post: PostView) -> discord.Embed:
-    """One post, the way the feed shows it."""
-    embed = discord.Embed(description=cut(post.body, DESCRIPTION), colour=COLOUR)
-    embed.set_author(name=cut(post.author, 256))
-    when = f"Posted {relative(post.created_at)}"
-    if post.edited_at is not None:
-        when += f" · edited {relative(post.edited_at)}"
-    embed.add_field(name=f"Post #{post.id}", value=when, inline=False)
-    return embed
-
-
-def feed_embed(page: FeedPage, title: str) -> discord.Embed:
-    embed = discord.Embed(title=cut(title, TITLE), colour=COLOUR)
-    if not page.posts:
-        embed.description = "No posts yet. Write the first one with /post."
-        return embed
-    footer = "Use the buttons to page through older and newer posts."
-    add_post_fields(embed, page.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer))
-    embed.set_footer(text=footer)
-    return embed
-
-
-def add_post_fields(embed: discord.Embed, posts: list[PostView], budget: int) -> None:
-    """One field per post (so one post's markdown cannot spill into the next), each cut so
-    that all of them fit in ``budget`` characters and every field limit holds."""
-    per_post = (budget - 10) // max(1, len(posts))
-    for post in posts[:25]:
-        name = cut(f"{post.author} · #{post.id}", FIELD_NAME)
-        meta = relative(post.created_at) + (" (edited)" if post.edited_at else "")
-        room = max(1, min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1)
-        embed.add_field(name=name, value=f"{cut(post.body, room)}\n{meta}", inline=False)
-
-
-def digest_embed(summary: Summary) -> discord.Embed:
-    """A channel's summary: how many posts arrived, the newest of them, how to read more."""
-    scope = f" from {summary.author}" if summary.author else ""
-    if summary.new_posts == 0:
-        return discord.Embed(
-            title=cut(f"Microblog: nothing new{scope}", TITLE),
-            description="No new posts since the last summary.",
-            colour=COLOUR,
-        )
-    noun = "post" if summary.new_posts == 1 else "posts"
-    embed = discord.Embed(
-        title=cut(f"Microblog: {summary.new_posts} new {noun}{scope}", TITLE), colour=COLOUR
-    )
-    shown = len(summary.posts)
-    more = summary.new_posts - shown
-    hint = (
-        "Read everything with /feed" + (f" user:{summary.author}" if summary.author else "") + "."
-    )
-    footer = (f"…and {more} more. " if more > 0 else "") + hint
-    embed.set_footer(text=cut(footer, 2048))
-    add_post_fields(embed, summary.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer))
-    return embed

@@ -79,8 +79,9 @@ class TimelineRepository:
         """Up to ``limit`` items newest first, by ``owner_id`` and the accounts it follows:
         older than ``before``, newer than ``after``, or the newest. Each row has the post's
         id, author_id, body, created_at, edited_at, parent_id, root_id, reply_count,
-        like_count, repost_count, the author's username, ``at`` (the item's moment: the
-        post's created_at, or the repost's) and ``reposted_by`` (a username, or None)."""
+        like_count, repost_count, the author's username, display name and avatar, ``at``
+        (the item's moment: the post's created_at, or the repost's) and ``reposted_by`` (a
+        username, or None)."""
         newer = after is not None
         cursor = after if newer else before
         params: dict[str, Any] = {
@@ -135,6 +136,8 @@ def _page(strategy: str, postgres: bool, newer: bool, has_cursor: bool) -> Selec
             Post.like_count,
             Post.repost_count,
             Account.username,
+            Account.display_name,
+            Account.avatar_url,
             keys.c.at,
             reposter.username.label("reposted_by"),
         )

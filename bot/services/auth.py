@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.db.models import Account
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import (
+    N_,
     AccountSuspended,
     InvalidCredentials,
     NotLoggedIn,
@@ -41,7 +42,7 @@ REGISTRATION_BY_CHAT_USER = "register_chat"
 # last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
 # per command would serialise every read on SQLite.
 TOUCH_INTERVAL = timedelta(minutes=1)
-EXPIRED = "Your session has expired. Use /login to log in again."
+EXPIRED = N_("Your session has expired. Use /login to log in again.")
 
 
 class AuthService:
@@ -297,7 +298,7 @@ class AuthService:
             subject,
             self.settings.registrations_per_day,
             timedelta(days=1),
-            "You have registered too many accounts today.",
+            N_("You have registered too many accounts today."),
         )
 
     async def _check_failed_logins(
@@ -309,7 +310,7 @@ class AuthService:
             subject,
             self.settings.login_failures_allowed,
             self.failure_window,
-            "Too many failed logins.",
+            N_("Too many failed logins."),
         )
 
     async def _check_limit(

@@ -175,7 +175,7 @@ class ConversationService:
             shown = ([root] if root is not None else []) + replies
             views = await with_details(
                 session,
-                [_placed(post, author.username) for post, author in shown],
+                [_placed(post, author) for post, author in shown],
                 audience.account_id,
             )
             root_view = views.pop(0) if root is not None else None
@@ -187,6 +187,7 @@ class ConversationService:
                 earlier=earlier,
                 later=later,
                 focus_id=focus_id,
+                viewer_id=audience.account_id,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -218,7 +219,7 @@ async def _replies_page(
     return rows, earlier, later
 
 
-def _placed(post: Post, author: str) -> PostView:
+def _placed(post: Post, author: Account) -> PostView:
     """A post as a thread shows it: one a moderator removed keeps its place, not its text."""
     view = view_of(post, author)
     if post.removed_at is None:
@@ -237,5 +238,7 @@ def _just_before(position: Position) -> Position:
 
 def _stale() -> ValidationError:
     return ValidationError(
-        "cursor", f"That page link is not valid any more. Run {THREAD_COMMAND} again."
+        "cursor",
+        "That page link is not valid any more. Run {command} again.",
+        command=THREAD_COMMAND,
     )

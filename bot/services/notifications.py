@@ -28,7 +28,7 @@ from bot.db.engine import Database
 from bot.db.models import NotificationDm
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import ValidationError
+from bot.domain.errors import NotLoggedIn, ValidationError
 from bot.domain.notifications import Event, group_events
 from bot.domain.values import ChatUser, DmSettings, NotificationEntry, NotificationPage, Position
 from bot.repositories.chat_sessions import ChatSessionRepository
@@ -105,7 +105,9 @@ class NotificationService:
             if position is not None and position.author_id != me.id:
                 # Notifications are private: a page link only works for its owner.
                 raise ValidationError(
-                    "cursor", f"That page link is not valid any more. Run {COMMAND} again."
+                    "cursor",
+                    "That page link is not valid any more. Run {command} again.",
+                    command=COMMAND,
                 )
             repository = NotificationRepository(session)
             read_id = await repository.read_id(me.id)
@@ -124,6 +126,23 @@ class NotificationService:
                 dm_off_reason=off_reason,
             )
 
+    async def status(self, chat: ChatUser) -> tuple[int, DmSettings | None]:
+        """Unread notifications (capped) and the DM setting of this Discord user: for
+        /whoami and /account notify. Only reads."""
+        async with self.db.read() as session:
+            live = await self.auth.live_session(session, chat)
+            unread = await NotificationRepository(session).unread_for(
+                live.account_id, UNREAD_CAP, self.clock()
+            )
+            row = await NotificationDmRepository(session).get(live.session_id)
+            if row is None or row.account_id != live.account_id:
+                return unread, None
+            return unread, DmSettings(
+                enabled=row.enabled,
+                off_reason=row.off_reason,
+                interval_minutes=self.settings.dm_interval_minutes,
+            )
+
     async def unread_count(self, account_id: int) -> int:
         async with self.db.read() as session:
             repository = NotificationRepository(session)
@@ -139,7 +158,7 @@ class NotificationService:
             me = signed_in.account
             live = await ChatSessionRepository(session).live(chat.platform, chat.user_id)
             if live is None:  # signed_in just found it; only a concurrent logout gets here
-                raise ValidationError("session", "Your session ended. Use /login again.")
+                raise NotLoggedIn()
             dms = NotificationDmRepository(session)
             row = await dms.get(live.session_id)
             newest = await NotificationRepository(session).newest_id(me.id)
@@ -250,6 +269,13 @@ class NotificationService:
             row.enabled, row.off_reason = False, reason
             row.pending_upto_id = row.pending_nonce = None
             row.lease_owner = row.lease_expires_at = None
+
+    async def forget_channel(self, session_id: int, owner: str) -> None:
+        """The DM channel Discord gave is gone: the next attempt opens a new one."""
+        async with self.db.write() as session:
+            held = await NotificationDmRepository(session).holding(session_id, owner, self.clock())
+            if held is not None:
+                held[0].dm_channel_id = None
 
     async def retry_later(self, session_id: int, owner: str, error: str) -> None:
         """A passing failure: try again later, waiting longer each time; the pinned DM and

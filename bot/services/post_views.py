@@ -12,12 +12,22 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Post
+from bot.db.models import Account, Post
 from bot.domain.values import PostView
 from bot.repositories.post_details import PostDetailsRepository
 
 
-def view_of(post: Post, author: str, *, reposted_by: str | None = None) -> PostView:
+def view_of(
+    post: Post,
+    author: str | Account,
+    *,
+    avatar_url: str | None = None,
+    display_name: str | None = None,
+    reposted_by: str | None = None,
+) -> PostView:
+    """``post`` by ``author`` (a username, or the account with its display name and avatar)."""
+    if isinstance(author, Account):
+        author, avatar_url, display_name = author.username, author.avatar_url, author.display_name
     return PostView(
         id=post.id,
         author_id=post.author_id,
@@ -25,6 +35,8 @@ def view_of(post: Post, author: str, *, reposted_by: str | None = None) -> PostV
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        display_name=display_name,
+        avatar_url=avatar_url,
         parent_id=post.parent_id,
         root_id=post.root_id,
         reply_count=post.reply_count,

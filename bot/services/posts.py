@@ -87,12 +87,26 @@ class PostService:
             # The author replied to already hears of it: no second line for naming them.
             skip = {account.id} | ({parent[0].author_id} if parent else set())
             mentioned = await _mention(session, post, skip, now)
-            view = view_of(post, account.username)
+            # Loaded with the session check: the identity map answers without a query.
+            stored = await AccountRepository(session).get(account.id)
+            view = _post_view(
+                post,
+                account.username,
+                stored.avatar_url if stored else None,
+                stored.display_name if stored else None,
+            )
             return dataclasses.replace(
                 view,
                 parent_author=parent[1].username if parent else None,
                 mentions=tuple(sorted(mentioned)),
             )
+
+    async def check_reply(self, chat: ChatUser, post_id: int) -> None:
+        """Raises what ``create_post(..., reply_to=post_id)`` would refuse before writing:
+        not logged in, nothing to reply to, a block. Only reads (before a reply form)."""
+        account = await self.auth.current_account(chat, touch=False)
+        async with self.db.read() as session:
+            await _reply_target(session, account.id, post_id, self.clock())
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         """Change the text; names newly mentioned are notified, names dropped are no
@@ -108,8 +122,9 @@ class PostService:
             post.edited_at = now
             await session.flush()
             await _mention(session, post, {author.id}, now)
-            (view,) = await with_details(session, [view_of(post, author.username)], author.id)
-            return view
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
+            (detailed,) = await with_details(session, [view], author.id)
+            return detailed
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
         """Delete one of your posts. Its replies stay (under "deleted post"); its likes,
@@ -117,7 +132,7 @@ class PostService:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
-            view = view_of(post, author.username)
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
             if post.parent_id is not None:
                 await add_to_post_counts(session, post.parent_id, replies=-1)
             await posts.delete(post)
@@ -138,14 +153,15 @@ class PostService:
             found = await PostRepository(session).get_visible(post_id, audience)
             if found is None:
                 raise PostNotFound(post_id)
-            return _post_view(*found[:1], found[1].username)
+            post, author = found[0], found[1]
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
         account = await self.auth.current_account(chat, touch=False)
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""
@@ -218,12 +234,18 @@ class PostService:
                     )
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
-            views = [_post_view(post, account.username) for post, account in rows]
+            views = [
+                _post_view(post, account.username, account.avatar_url, account.display_name)
+                for post, account in rows
+            ]
             return FeedPage(
                 posts=await with_details(session, views, audience.account_id),
                 older=older,
                 newer=newer,
                 author=author_account.username if author_account else None,
+                author_id=author_id,
+                # Which posts get Edit and Delete: their answers check the session again.
+                viewer_id=audience.account_id,
             )
 
     @staticmethod
@@ -264,8 +286,10 @@ def _position(post: Post) -> Position:
     return Position(post.created_at, post.id)
 
 
-def _post_view(post: Post, author: str) -> PostView:
-    return view_of(post, author)
+def _post_view(
+    post: Post, author: str, avatar_url: str | None = None, display_name: str | None = None
+) -> PostView:
+    return view_of(post, author, avatar_url=avatar_url, display_name=display_name)
 
 
 async def _reply_target(

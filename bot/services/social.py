@@ -140,7 +140,7 @@ class SocialService:
                 is_you=viewer_id == target.id,
                 you_follow=you_follow,
                 follows_you=follows_you,
-                recent_posts=[_post_view(post, target.username) for post in recent],
+                recent_posts=[_post_view(post, target) for post in recent],
             )
         if seen is not None and touch:
             await self.auth.keep_alive(seen)
@@ -234,8 +234,10 @@ class SocialService:
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
-            # Whoever reads the page sees their own likes and reposts on its buttons.
-            reader_id = seen.account_id if seen else await self.auth.viewer(session, chat)
+            # Whose posts get Edit and Delete, and whose likes and reposts the buttons show:
+            # on a page paged to, whoever pressed the button.
+            reader = seen if seen is not None else await self._viewer(session, chat)
+            reader_id = reader.account_id if reader is not None else None
             now = self.clock()
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
@@ -259,6 +261,9 @@ class SocialService:
                     like_count=row.like_count,
                     repost_count=row.repost_count,
                     reposted_by=row.reposted_by,
+                    shown_at=row.at,
+                    display_name=row.display_name,
+                    avatar_url=row.avatar_url,
                 )
                 for row in rows
             ]
@@ -273,6 +278,8 @@ class SocialService:
                 older=older,
                 newer=newer,
                 author=owner_name,
+                author_id=owner_id,
+                viewer_id=reader_id,
                 unread=unread,
             )
         if seen is not None:
@@ -363,10 +370,10 @@ async def _owner(accounts: AccountRepository, position: Cursor, command: str) ->
     found = await accounts.get(position.author_id) if position.author_id else None
     if found is None:
         raise ValidationError(
-            "cursor", f"That page link is not valid any more. Run {command} again."
+            "cursor", "That page link is not valid any more. Run {command} again.", command=command
         )
     return found
 
 
-def _post_view(post: Post, author: str) -> PostView:
+def _post_view(post: Post, author: Account) -> PostView:
     return view_of(post, author)

@@ -5,11 +5,32 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 
 from __future__ import annotations
 
+from bot.front.cards import StaticLayout
 from bot.front.components.account import DeleteAccountForm, PasswordForm, export_file
 from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
-from bot.front.components.feed import FeedPageButton, feed_message
-from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.feed import FeedPageButton, feed_layout
+from bot.front.components.notifications import (
+    NotificationsPageButton,
+    dm_off_text,
+    dm_text,
+    notifications_layout,
+    unread_text,
+)
+from bot.front.components.posts import (
+    ConfirmDeleteButton,
+    DeletePostButton,
+    EditForm,
+    EditPostButton,
+    PostForm,
+    ReplyButton,
+    ReplyForm,
+    edit,
+    post_buttons,
+    publish,
+    publish_reply,
+)
+from bot.front.components.reactions import ReactionButton, reaction_sentence
 from bot.front.components.safety import (
     ModPageButton,
     ReportActionButton,
@@ -24,20 +45,28 @@ from bot.front.components.social import (
     HomePageButton,
     PeoplePageButton,
     ProfileForm,
-    home_message,
+    home_layout,
     name,
-    people_message,
-    profile_message,
+    people_layout,
+    profile_layout,
 )
+from bot.front.components.threads import ThreadPageButton, thread_layout
 
 BUTTONS = (
     FeedPageButton,
+    EditPostButton,
+    DeletePostButton,
+    ConfirmDeleteButton,
     HomePageButton,
     PeoplePageButton,
     FollowButton,
     ReportButton,
     ReportActionButton,
     ModPageButton,
+    ReplyButton,
+    ReactionButton,
+    ThreadPageButton,
+    NotificationsPageButton,
 )
 FORMS: tuple[type[Form], ...] = (
     RegisterForm,
@@ -49,40 +78,58 @@ FORMS: tuple[type[Form], ...] = (
     SuspendForm,
     PasswordForm,
     DeleteAccountForm,
+    ReplyForm,
 )
 
 __all__ = [
     "BUTTONS",
     "FORMS",
     "ComponentRouter",
+    "ConfirmDeleteButton",
     "DeleteAccountForm",
+    "DeletePostButton",
     "EditForm",
+    "EditPostButton",
     "FeedPageButton",
     "FollowButton",
     "Form",
     "HomePageButton",
     "LoginForm",
     "ModPageButton",
+    "NotificationsPageButton",
     "PasswordForm",
     "PeoplePageButton",
     "PostForm",
     "ProfileForm",
+    "ReactionButton",
     "RegisterForm",
+    "ReplyButton",
+    "ReplyForm",
     "ReportActionButton",
     "ReportButton",
     "ReportForm",
+    "StaticLayout",
     "StaticView",
     "SuspendForm",
+    "ThreadPageButton",
     "chat_user",
     "custom_id",
+    "dm_off_text",
+    "dm_text",
     "edit",
     "export_file",
-    "feed_message",
-    "home_message",
+    "feed_layout",
+    "home_layout",
     "log_message",
     "name",
-    "people_message",
-    "profile_message",
+    "notifications_layout",
+    "people_layout",
+    "post_buttons",
+    "profile_layout",
     "publish",
+    "publish_reply",
+    "reaction_sentence",
     "reports_message",
+    "thread_layout",
+    "unread_text",
 ]

@@ -1,7 +1,7 @@
 """conversations: replies, likes, reposts, mentions, notifications and their DMs
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0005
 Create Date: 2026-11-22 06:37:05.033623
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
