@@ -62,12 +62,12 @@ def escape(text: str) -> str:
 
 
 def byline(post: PostView, _: Messages) -> str:
-    """Who wrote it, when, whether it was edited since, and its number; above it, in small
+    """Who wrote it, when, whether it was edited since, and its number; below it, in small
     print, who reposted it and whom it replies to."""
     context = _context(post, _)
     if post.removed:
         line = _("*Removed by a moderator.*") + f" · #{post.id}"
-        return f"{context}\n{line}" if context else line
+        return f"{line}\n{context}" if context else line
     who = f"**{escape(post.author)}**"
     if post.display_name:
         who = f"**{escape(post.display_name)}** @{escape(post.author)}"
@@ -76,7 +76,7 @@ def byline(post: PostView, _: Messages) -> str:
         parts.append(_("edited {when}", when=relative(post.edited_at)))
     parts.append(f"#{post.id}")
     line = " · ".join(parts)
-    return f"{context}\n{line}" if context else line
+    return f"{line}\n{context}" if context else line
 
 
 def _context(post: PostView, _: Messages) -> str | None:
@@ -90,6 +90,24 @@ def _context(post: PostView, _: Messages) -> str | None:
     return "-# " + " · ".join(parts) if parts else None
 
 
+def _marks(post: PostView) -> int:
+    """Characters that marking its mentions adds to a post: four asterisks around each
+    name, and the backslashes that escape it."""
+    if not post.mentions:
+        return 0
+    keys = {username_key(name) for name in post.mentions}
+    return sum(
+        4 + len(escape(post.body[start:end])) - (end - start)
+        for start, end, key in mention_spans(post.body)
+        if key in keys
+    )
+
+
+def shown_length(post: PostView) -> int:
+    """How long the post's text is once shown (mentions marked)."""
+    return len(post.body) + _marks(post)
+
+
 def body(post: PostView, room: int) -> str:
     """The post's text cut to ``room`` characters, the names it mentions in bold.
 
@@ -101,13 +119,7 @@ def body(post: PostView, room: int) -> str:
     if not post.mentions:
         return cut(post.body, room)
     keys = {username_key(name) for name in post.mentions}
-    # Room for the four asterisks around each name and the backslashes escaping it.
-    extra = sum(
-        4 + len(escape(post.body[start:end])) - (end - start)
-        for start, end, key in mention_spans(post.body)
-        if key in keys
-    )
-    text = cut(post.body, max(1, room - extra))
+    text = cut(post.body, max(1, room - _marks(post)))
     pieces, last = [], 0
     for start, end, key in mention_spans(text):
         if key in keys:
@@ -182,7 +194,7 @@ def plan_posts(
         used_components += cost
         used_text += least
     fixed = text + sum(len(head) + 1 for _post, head, _row in chosen)
-    rooms = share([len(post.body) for post, _head, _row in chosen], MAX_TEXT - fixed)
+    rooms = share([shown_length(post) for post, _head, _row in chosen], MAX_TEXT - fixed)
     return [
         Planned(post, f"{head}\n{body(post, room)}".rstrip("\n"), row)
         for (post, head, row), room in zip(chosen, rooms, strict=True)
