@@ -22,6 +22,8 @@ SECTIONS = (
     "## Throughput",
     "## Memory",
     "## Home timeline beside /feed",
+    "## Conversations beside /feed",
+    "## Likes on one hot post",
     "## Targets",
 )
 
