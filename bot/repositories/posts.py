@@ -9,26 +9,47 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, tuple_, union_all, update
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    func,
+    or_,
+    select,
+    tuple_,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Block, Mute, Post, ServerHiddenAccount
 from bot.domain.values import Audience, Position
 
 
-def visible_to(audience: Audience) -> list[ColumnElement[bool]]:
+def visible_to(audience: Audience, *, keep_removed: bool = False) -> list[ColumnElement[bool]]:
     """Conditions on a query of ``Post`` joined with its author (``Account``).
 
-    Left out: posts removed by a moderator, posts of suspended accounts, and, for a reader
-    who is logged in, authors they blocked or who blocked them and (``hide_muted``) authors
-    they muted; in a server, the accounts its admins hid there. The excluded authors come
-    from the primary keys and indexes of block, mute and server_hidden_account: one small
-    set per query however many posts are scanned.
+    Left out: posts removed by a moderator (unless ``keep_removed``: a thread shows "removed
+    by a moderator" in their place), posts of suspended accounts, and the authors in
+    ``excluded_accounts(audience)``.
     """
     conditions: list[ColumnElement[bool]] = [
-        Post.removed_at.is_(None),
         or_(Account.suspended_until.is_(None), Account.suspended_until <= audience.now),
     ]
+    if not keep_removed:
+        conditions.append(Post.removed_at.is_(None))
+    excluded = excluded_accounts(audience)
+    if excluded is not None:
+        conditions.append(Post.author_id.not_in(excluded))
+    return conditions
+
+
+def excluded_accounts(audience: Audience) -> CompoundSelect | None:
+    """The accounts whose posts (and doings) ``audience`` does not see: for a reader who is
+    logged in, those they blocked or who blocked them and (``hide_muted``) those they
+    muted; in a server, the accounts its admins hid there. They come from the primary keys
+    and indexes of block, mute and server_hidden_account: one small set per query however
+    many rows are scanned. None: nobody is excluded."""
     excluded = []
     if audience.account_id is not None:
         reader = audience.account_id
@@ -42,9 +63,7 @@ def visible_to(audience: Audience) -> list[ColumnElement[bool]]:
                 ServerHiddenAccount.guild_id == audience.guild_id
             )
         )
-    if excluded:
-        conditions.append(Post.author_id.not_in(union_all(*excluded)))
-    return conditions
+    return union_all(*excluded) if excluded else None
 
 
 class PostRepository:
@@ -61,21 +80,35 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def get_visible(self, post_id: int, audience: Audience) -> tuple[Post, Account] | None:
+    async def get_visible(
+        self, post_id: int, audience: Audience, *, keep_removed: bool = False
+    ) -> tuple[Post, Account] | None:
         row = (
             await self.session.execute(
                 select(Post, Account)
                 .join(Account, Account.id == Post.author_id)
-                .where(Post.id == post_id, *visible_to(audience))
+                .where(Post.id == post_id, *visible_to(audience, keep_removed=keep_removed))
             )
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
     async def add(
-        self, author_id: int, body: str, created_at: datetime, discord_user_id: int | None = None
+        self,
+        author_id: int,
+        body: str,
+        created_at: datetime,
+        discord_user_id: int | None = None,
+        *,
+        parent_id: int | None = None,
+        root_id: int | None = None,
     ) -> Post:
         post = Post(
-            author_id=author_id, body=body, created_at=created_at, discord_user_id=discord_user_id
+            author_id=author_id,
+            body=body,
+            created_at=created_at,
+            discord_user_id=discord_user_id,
+            parent_id=parent_id,
+            root_id=root_id,
         )
         self.session.add(post)
         await self.session.flush()

@@ -17,8 +17,10 @@ from bot.domain.security import PasswordHasher, check_password_shape
 from bot.domain.values import ChatUser
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
+from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.rate_events import RateEventRepository
+from bot.repositories.reactions import forget_account, made_by
 from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
@@ -86,6 +88,8 @@ class AccountService:
             mutes = await MuteRepository(session).by(me.id)
             reports = await ReportRepository(session).made_by(me.id)
             hidden_in = await ServerHideRepository(session).where_hidden(me.id)
+            reactions = await made_by(session, me.id)
+            received = await NotificationRepository(session).received(me.id)
         return {
             "format": EXPORT_FORMAT,
             "exported_at": _time(self.clock()),
@@ -128,6 +132,17 @@ class AccountService:
                 for row in sessions
             ],
             "hidden_in_servers": [str(guild_id) for guild_id in hidden_in],
+            "likes": [{"post_id": p, "created_at": _time(t)} for p, t in reactions["like"]],
+            "reposts": [{"post_id": p, "created_at": _time(t)} for p, t in reactions["repost"]],
+            "notifications": [
+                {
+                    "kind": row.kind,
+                    "from": row.actor,
+                    "post_id": row.post_id,
+                    "created_at": _time(row.created_at),
+                }
+                for row in received
+            ],
         }
 
     async def delete_account(self, chat: ChatUser, password: str, confirmation: str) -> str:
@@ -154,6 +169,8 @@ class AccountService:
             rate_events = RateEventRepository(session)
             await rate_events.clear(FAILED_LOGIN_BY_ACCOUNT, key)
             await rate_events.clear(REPORT_BY_ACCOUNT, f"account:{me.id}")
+            # Its likes, reposts and replies leave the counters of other people's posts.
+            await forget_account(session, me.id)
             # Posts, sessions, blocks, mutes, hides and follows go with it (ON DELETE CASCADE);
             # moderation log entries keep their rows with the link cut (ON DELETE SET NULL).
             await AccountRepository(session).delete(me.id)

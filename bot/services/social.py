@@ -22,6 +22,7 @@ from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
+from bot.domain.notifications import FOLLOW
 from bot.domain.rules import clean_bio, clean_display_name, clean_username, username_key
 from bot.domain.values import (
     ChatUser,
@@ -36,9 +37,12 @@ from bot.domain.values import (
 )
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.follows import FollowRepository
+from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
+from bot.services.notifications import UNREAD_CAP, notify, take_back
+from bot.services.post_views import view_of, with_details
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
@@ -86,14 +90,19 @@ class SocialService:
             target = await find(accounts)
             if follow and target.id == me.id:
                 raise CannotFollowYourself()
+            now = self.clock()
             if follow:
-                changed = await follows.add(me.id, target.id, self.clock())
+                changed = await follows.add(me.id, target.id, now)
             else:
                 changed = await follows.remove(me.id, target.id)
             if changed:
                 step = 1 if follow else -1
                 await accounts.add_to_counts(me.id, following=step)
                 await accounts.add_to_counts(target.id, followers=step)
+                if follow:
+                    await notify(session, target.id, FOLLOW, me.id, None, now)
+                else:
+                    await take_back(session, target.id, FOLLOW, me.id, None)
             return FollowResult(target.username, changed=changed)
 
     # -- profiles ------------------------------------------------------------------------
@@ -225,35 +234,53 @@ class SocialService:
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
-            # Whose posts get Edit and Delete: on a page paged to, whoever pressed the button.
+            # Whose posts get Edit and Delete, and whose likes and reposts the buttons show:
+            # on a page paged to, whoever pressed the button.
             reader = seen if seen is not None else await self._viewer(session, chat)
+            reader_id = reader.account_id if reader is not None else None
+            now = self.clock()
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
-                lambda **page: timeline.home_page(owner_id, following, **page),
+                lambda **page: timeline.home_page(owner_id, following, now=now, **page),
                 position,
                 self.settings.page_size,
-                lambda row: Position(row.created_at, row.id),
+                lambda row: Position(row.at, row.id),
                 owner_id,
             )
+            views = [
+                PostView(
+                    id=row.id,
+                    author_id=row.author_id,
+                    author=row.username,
+                    body=row.body,
+                    created_at=row.created_at,
+                    edited_at=row.edited_at,
+                    parent_id=row.parent_id,
+                    root_id=row.root_id,
+                    reply_count=row.reply_count,
+                    like_count=row.like_count,
+                    repost_count=row.repost_count,
+                    reposted_by=row.reposted_by,
+                    shown_at=row.at,
+                    display_name=row.display_name,
+                    avatar_url=row.avatar_url,
+                )
+                for row in rows
+            ]
+            # The owner's own first page says how many notifications wait.
+            unread = (
+                await NotificationRepository(session).unread_for(owner_id, UNREAD_CAP, now)
+                if seen is not None
+                else None
+            )
             page = FeedPage(
-                posts=[
-                    PostView(
-                        id=row.id,
-                        author_id=row.author_id,
-                        author=row.username,
-                        body=row.body,
-                        created_at=row.created_at,
-                        edited_at=row.edited_at,
-                        display_name=row.display_name,
-                        avatar_url=row.avatar_url,
-                    )
-                    for row in rows
-                ],
+                posts=await with_details(session, views, reader_id),
                 older=older,
                 newer=newer,
                 author=owner_name,
                 author_id=owner_id,
-                viewer_id=reader.account_id if reader is not None else None,
+                viewer_id=reader_id,
+                unread=unread,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -349,13 +376,4 @@ async def _owner(accounts: AccountRepository, position: Cursor, command: str) ->
 
 
 def _post_view(post: Post, author: Account) -> PostView:
-    return PostView(
-        id=post.id,
-        author_id=post.author_id,
-        author=author.username,
-        body=post.body,
-        created_at=post.created_at,
-        edited_at=post.edited_at,
-        display_name=author.display_name,
-        avatar_url=author.avatar_url,
-    )
+    return view_of(post, author)

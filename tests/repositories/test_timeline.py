@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from bot.db.engine import Database
-from bot.db.models import Account, Follow, Post
+from bot.db.models import Account, Block, Follow, Mute, Post, Repost
 from bot.domain.rules import username_skeletons
 from bot.domain.values import Position
 from bot.repositories import timeline
@@ -209,3 +209,123 @@ async def test_many_follows_walk_the_global_index_then_fall_back(database: Datab
     assert "ix_post_created_at_id" in window_plan, window_plan
     assert "pk_follow" in window_plan or "sqlite_autoindex_follow_1" in window_plan, window_plan
     assert "SCAN post" not in window_plan and "Seq Scan on post" not in window_plan
+
+
+# -- reposts ---------------------------------------------------------------------------------
+async def _seed_reposts(database: Database, seed: int) -> tuple[int, int, dict[Key, str | None]]:
+    """As ``_seed``, and 150 reposts (some of the same post by several accounts, some by
+    accounts the owner does not follow, timestamps often tied), counters set as the
+    services keep them. Returns (owner id, how many it follows, the expected timeline as
+    {(moment, post id): username of the reposter, or None})."""
+    owner, following, posts, names = await _seed(database, seed)
+    rng = random.Random(seed * 7)
+    async with database.write() as session:
+        followed = set(
+            await session.scalars(select(Follow.followed_id).where(Follow.follower_id == owner))
+        )
+        every_post = list((await session.execute(select(Post.id, Post.created_at))).all())
+        made: dict[tuple[int, int], datetime] = {}
+        for _ in range(150):
+            post_id, created_at = rng.choice(every_post[: rng.randint(1, len(every_post))])
+            account = rng.randint(1, 26)
+            made[(account, post_id)] = created_at + timedelta(seconds=rng.randint(0, 60))
+        session.add_all(
+            Repost(account_id=a, post_id=p, created_at=at) for (a, p), at in made.items()
+        )
+        counts: dict[int, int] = {}
+        for _, post_id in made:
+            counts[post_id] = counts.get(post_id, 0) + 1
+        for post_id, count in counts.items():
+            await session.execute(update(Post).where(Post.id == post_id).values(repost_count=count))
+    authors = {owner, *followed}
+    newest: dict[int, tuple[datetime, int, int | None]] = {}  # post -> (at, tie, reposter)
+    for (created_at, post_id), _author in posts:
+        newest[post_id] = (created_at, -1, None)
+    for (account, post_id), at in made.items():
+        if account in authors:
+            best = newest.get(post_id)
+            if best is None or best[2] is None or (at, account) > best[:2]:
+                newest[post_id] = (at, account, account)
+    return (
+        owner,
+        following,
+        {(at, post_id): names[via] if via else None for post_id, (at, _, via) in newest.items()},
+    )
+
+
+@pytest.mark.parametrize(
+    ("merge_max", "window"),
+    [(10**9, 0), (0, 10**6), (0, 4)],
+    ids=["merge", "window", "window-then-merge"],
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_reposts_show_once_at_their_newest_moment(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    merge_max: int,
+    window: int,
+) -> None:
+    monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
+    monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
+    owner, following, expected = await _seed_reposts(database, seed)
+    assert any(expected.values()) and None in expected.values()  # both kinds are there
+    keys = list(expected)
+    cursors: list[Key | None] = [None, *random.Random(seed).sample(sorted(keys), 8)]
+    async with database.read() as session:
+        repository = TimelineRepository(session)
+        for cursor in cursors:
+            position = Position(*cursor) if cursor else None
+            for newer in (False, True):
+                if newer and position is None:
+                    continue
+                rows = await repository.home_page(
+                    owner,
+                    following,
+                    limit=LIMIT,
+                    before=None if newer else position,
+                    after=position if newer else None,
+                )
+                got = [(row.at, row.id) for row in rows]
+                assert got == _expected(keys, cursor, newer), (cursor, newer)
+                assert [row.reposted_by for row in rows] == [expected[key] for key in got]
+        # Paging down from the top meets every post once.
+        seen: list[Key] = []
+        position = None
+        while rows := await repository.home_page(owner, following, limit=LIMIT, before=position):
+            seen += [(row.at, row.id) for row in rows]
+            position = Position(*seen[-1])
+        assert seen == sorted(keys, reverse=True)
+        assert len({post_id for _, post_id in seen}) == len(seen)
+
+
+async def test_reposts_of_what_the_owner_may_not_see_are_left_out(database: Database) -> None:
+    async with database.write() as session:
+        owner, friend, stranger, muted, blocked = (
+            _account(n) for n in ("owner", "friend", "stranger", "muted", "blocked")
+        )
+        session.add_all([owner, friend, stranger, muted, blocked])
+        await session.flush()
+        session.add(Follow(follower_id=owner.id, followed_id=friend.id, created_at=WHEN))
+        session.add(Mute(muter_id=owner.id, muted_id=muted.id, created_at=WHEN))
+        session.add(Block(blocker_id=blocked.id, blocked_id=owner.id, created_at=WHEN))
+        posts = {
+            name: Post(author_id=author.id, body=name, created_at=WHEN, repost_count=1)
+            for name, author in (
+                ("fine", stranger),
+                ("removed", stranger),
+                ("by muted", muted),
+                ("by blocked", blocked),
+            )
+        }
+        posts["removed"].removed_at = WHEN
+        session.add_all(posts.values())
+        await session.flush()
+        session.add_all(
+            Repost(account_id=friend.id, post_id=post.id, created_at=WHEN + timedelta(minutes=1))
+            for post in posts.values()
+        )
+        owner_id = owner.id
+    async with database.read() as session:
+        rows = await TimelineRepository(session).home_page(owner_id, 1, limit=LIMIT)
+    assert [(row.body, row.reposted_by) for row in rows] == [("fine", "friend")]
