@@ -138,5 +138,7 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "report",
         "moderation_action",
         "server_hidden_account",
+        "import_mapping",
+        "import_progress",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)
