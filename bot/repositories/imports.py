@@ -72,6 +72,7 @@ class ImportRepository:
         rows = await self.session.execute(
             select(ImportMapping.source_id, ImportMapping.source_name)
             .where(ImportMapping.source == source, ImportMapping.kind == "user")
+            .order_by(ImportMapping.source_id)
             .limit(limit)
         )
         return [(int(source_id), name) for source_id, name in rows]
