@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.db.search_index import ensure_search_language
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService
+from bot.services.search import SearchService
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    search: SearchService
 
 
 @asynccontextmanager
@@ -33,11 +36,13 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
     hasher = PasswordHasher(settings.auth.bcrypt_rounds, settings.auth.hash_concurrency)
     try:
         await upgrade(database)
+        await ensure_search_language(database, settings.search.language)
         await hasher.prepare()
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
-        yield Services(settings, database, hasher, auth, posts, digests)
+        search = SearchService(database, settings.search, clock)
+        yield Services(settings, database, hasher, auth, posts, digests, search)
     finally:
         hasher.close()
         await database.dispose()

@@ -58,3 +58,19 @@ class FeedPage:
     older: str | None  # opaque cursor for the next-older page, None at the end
     newer: str | None  # opaque cursor for the next-newer page, None at the top
     author: str | None  # whose timeline this is, None for everyone
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    posts: list[PostView]
+    query: str  # the search as understood, in one canonical spelling (it parses back to itself)
+    order: str  # "newest" or "best"
+    next: str | None  # opaque cursor: older posts (newest order) or lower-ranked ones (best)
+    previous: str | None  # the page before this one, None on the first page
+    ranked_of: int | None = None  # best order: how many of the newest matches were ranked
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingTags:
+    day: list[tuple[str, int]]  # (tag, posts using it) over the last 24 hours, most used first
+    week: list[tuple[str, int]]  # the same over the last 7 days

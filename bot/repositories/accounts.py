@@ -24,6 +24,24 @@ class AccountRepository:
             select(Account).where(Account.username_key == username_key)
         )
 
+    async def usernames_with_prefix(self, key_prefix: str, limit: int) -> list[str]:
+        """Display names whose key starts with ``key_prefix``, in key order (autocomplete).
+
+        A range over the unique index on username_key; exact in code-point order (SQLite,
+        and PostgreSQL's C collations). Under other collations the range may hold names
+        without the prefix, which the filter drops: a shorter list, never a wrong one.
+        """
+        rows = await self.session.execute(
+            select(Account.username, Account.username_key)
+            .where(
+                Account.username_key >= key_prefix,
+                Account.username_key < key_prefix + "\U0010ffff",
+            )
+            .order_by(Account.username_key)
+            .limit(limit)
+        )
+        return [name for name, key in rows if key.startswith(key_prefix)]
+
     async def add(
         self, username: str, username_key: str, password_hash: str, created_at: datetime
     ) -> Account:

@@ -25,11 +25,19 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def add(self, author_id: int, body: str, created_at: datetime) -> Post:
-        post = Post(author_id=author_id, body=body, created_at=created_at)
+    async def add(self, author_id: int, body: str, search_text: str, created_at: datetime) -> Post:
+        post = Post(author_id=author_id, body=body, search_text=search_text, created_at=created_at)
         self.session.add(post)
         await self.session.flush()
         return post
+
+    async def set_body(
+        self, post: Post, body: str, search_text: str, edited_at: datetime | None
+    ) -> None:
+        post.body = body
+        post.search_text = search_text  # the database re-indexes it in this transaction
+        post.edited_at = edited_at
+        await self.session.flush()
 
     async def delete(self, post: Post) -> None:
         await self.session.delete(post)

@@ -10,10 +10,13 @@ from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.domain.hashtags import post_tag_keys
 from bot.domain.rules import clean_post_body, clean_username
+from bot.domain.search_query import indexed_text
 from bot.domain.values import ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.posts import PostRepository
+from bot.repositories.tags import TagRepository
 from bot.services.auth import AuthService
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
@@ -43,17 +46,18 @@ class PostService:
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
-            post = await posts.add(account.id, body, now)
+            post = await posts.add(account.id, body, indexed_text(body), now)
+            await TagRepository(session).set_tags(post.id, post_tag_keys(body), now)
             return _post_view(post, account.username)
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
         account = await self.auth.current_account(chat)
         async with self.db.write() as session:
-            post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            post.body = body
-            post.edited_at = self.clock()
-            await session.flush()
+            posts = PostRepository(session)
+            post, author = await _get_post(posts, post_id, author_id=account.id)
+            await posts.set_body(post, body, indexed_text(body), edited_at=self.clock())
+            await TagRepository(session).set_tags(post.id, post_tag_keys(body), post.created_at)
             return _post_view(post, author.username)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
@@ -62,7 +66,7 @@ class PostService:
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=account.id)
             view = _post_view(post, author.username)
-            await posts.delete(post)
+            await posts.delete(post)  # its tags and index entries go with it (cascade, triggers)
             return view
 
     async def get_post(self, post_id: int) -> PostView:

@@ -9,11 +9,15 @@ from sqlalchemy.engine import Connection
 from bot.db.engine import Database
 from bot.db.migrate import current_revision, head_revision, upgrade
 from bot.db.models import Base
+from bot.db.search_index import include_object
 
 
 async def test_autogenerate_finds_no_difference(database: Database) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        # The same options as bot/db/migrations/env.py gives autogenerate.
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with database.engine.connect() as connection:

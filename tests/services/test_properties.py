@@ -130,6 +130,7 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "account",
         "chat_session",
         "post",
+        "post_tag",
         "digest_subscription",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)
