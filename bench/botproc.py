@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import cpu_seconds, memory_kib
+from bot.config import write_config
 from bot.ops.loopwatch import RECENT_WINDOWS
 from discord_double import DiscordDouble
 
@@ -22,25 +23,17 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 20.0
 
 
-def write_config(path: Path, double: DiscordDouble, database_url: str, loop_stats: Path) -> Path:
+def production_config(
+    double: DiscordDouble, database_url: str, loop_stats: Path
+) -> dict[str, dict[str, object]]:
     """Production settings (bcrypt cost 12, 10 s post cooldown, INFO logs) aimed at the double."""
-    path.write_text(
-        "[discord]\n"
-        f'token = "{double.token}"\n'
-        f'api_base_url = "{double.api_base_url}"\n'
-        f'gateway_url = "{double.gateway_url}"\n'
-        f"dev_guild_id = {double.guild_id}\n"
-        "[database]\n"
-        f'url = "{database_url}"\n'
-        "[auth]\n"
-        "bcrypt_rounds = 12\n"
-        "[logging]\n"
-        'level = "INFO"\n'
-        "[diagnostics]\n"
-        f'loop_stats_file = "{loop_stats}"\n',
-        encoding="utf-8",
-    )
-    return path
+    return {
+        "discord": double.bot_settings(),
+        "database": {"url": database_url},
+        "auth": {"bcrypt_rounds": 12},
+        "logging": {"level": "INFO"},
+        "diagnostics": {"loop_stats_file": str(loop_stats)},
+    }
 
 
 @dataclass
@@ -78,7 +71,9 @@ async def running_bot(
 ) -> AsyncIterator[BotProcess]:
     """Start the bot process, wait until its gateway session is ready; SIGTERM it afterwards."""
     loop_stats = workdir / "loop-stats.json"
-    config = write_config(workdir / "config.toml", double, database_url, loop_stats)
+    config = write_config(
+        workdir / "config.toml", production_config(double, database_url, loop_stats)
+    )
     log = workdir / "bot.log"
     env = {k: v for k, v in os.environ.items() if k not in {"DISCORD_TOKEN", "DATABASE_URL"}}
     with log.open("wb") as log_file:

@@ -53,17 +53,16 @@ class Tracker:
     finished: list[Probe] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        world = self.double.world
-        self._original = world.record
+        self._original = self.double.record
 
         def record(request: RecordedRequest) -> None:
             self._original(request)
             self._on_request(request)
 
-        world.record = record  # type: ignore[method-assign]
+        self.double.record = record  # type: ignore[method-assign]
 
     def close(self) -> None:
-        self.double.world.record = self._original  # type: ignore[method-assign]
+        self.double.record = self._original  # type: ignore[method-assign]
 
     async def send(
         self,
@@ -119,17 +118,9 @@ class Tracker:
                 probe.done.cancel()
 
     def forget_finished(self) -> None:
-        """Drop finished interactions from the double's records, so long runs stay flat."""
-        world = self.double.world
-        for probe in self.finished:
-            handle = probe.handle
-            world.interactions.pop(handle.id, None)
-            world.interactions_by_token.pop(handle.token, None)
-            for message in handle.messages:
-                world.messages.pop(message.id, None)
+        """Drop finished probes between phases (the double bounds its own records)."""
         self.finished.clear()
         self.early.clear()
-        world.requests.clear()
         gc.collect()  # here, between phases, never in the middle of one (see driver_gc_paused)
 
 
@@ -155,40 +146,6 @@ async def open_loop(
             await asyncio.sleep(delay)
         probes.append(await send_one(index))
     return probes
-
-
-class GatewayJanitor:
-    """Trims frames the double already wrote to the bot's socket.
-
-    The double keeps every dispatched frame for RESUME replay and scans the whole list on each
-    send, so without trimming a long run slows the driver quadratically. On loopback nothing
-    is ever lost, so sent frames are safe to drop.
-    """
-
-    def __init__(self, double: DiscordDouble, every: float = 0.5) -> None:
-        self.double = double
-        self.every = every
-        self._task: asyncio.Task[None] | None = None
-
-    async def trim(self) -> None:
-        for session in self.double.gateway.live_sessions():
-            async with session.lock:
-                session.frames = [f for f in session.frames if f["s"] > session.sent_seq]
-
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.every)
-            await self.trim()
-
-    async def __aenter__(self) -> GatewayJanitor:
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="janitor")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
 
 
 @contextlib.contextmanager

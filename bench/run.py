@@ -16,7 +16,7 @@ import bcrypt
 from bench import machine
 from bench.botproc import running_bot, stall_between
 from bench.databases import postgres_version, throwaway_database
-from bench.load import GatewayJanitor, driver_gc_paused, tracking
+from bench.load import driver_gc_paused, tracking
 from bench.report import evaluate
 from bench.scenarios import STORM_PASSWORD, BackendBench, Plan, Population
 from bench.seed import Seeder, zipf_weights
@@ -85,10 +85,7 @@ async def run_backend(
     ):
         seeder = Seeder(backend, url)
         population, author_ids = await populate(double, seeder, plan, password_hash)
-        async with (
-            GatewayJanitor(double),
-            running_bot(double, url, workdir) as bot,
-        ):
+        async with running_bot(double, url, workdir) as bot:
             with tracking(double) as tracker, driver_gc_paused():
                 bench = BackendBench(double, tracker, bot, population, plan)
                 await bench.warm_up(("ping", "feed"))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///microblog.db"
@@ -122,6 +124,12 @@ class DiagnosticsSettings(_Section):
     loop_stats_file: str = ""
 
 
+class MetricsSettings(_Section):
+    # Prometheus text at http://host:port/metrics from this process; port 0: off.
+    host: Annotated[str, Field(min_length=1)] = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 0
+
+
 class Settings(_Section):
     discord: DiscordSettings = DiscordSettings()
     database: DatabaseSettings = DatabaseSettings()
@@ -132,6 +140,7 @@ class Settings(_Section):
     logging: LoggingSettings = LoggingSettings()
     health: HealthSettings = HealthSettings()
     diagnostics: DiagnosticsSettings = DiagnosticsSettings()
+    metrics: MetricsSettings = MetricsSettings()
 
     @field_validator("auth")
     @classmethod
@@ -161,6 +170,22 @@ def load_config(path: str | Path | None, env: dict[str, str] | None = None) -> S
             if isinstance(section_values, dict):
                 section_values[key] = env[var]
     return parse_settings(raw, source=str(path or "defaults"))
+
+
+def dump_config(raw: Mapping[str, Any]) -> str:
+    """``raw`` as TOML text that ``load_config`` reads back unchanged.
+
+    Values are escaped by a TOML writer, not pasted into f-strings: a token, URL or path
+    with a quote, a backslash or a newline stays one value instead of breaking the file.
+    """
+    return tomli_w.dumps(raw)
+
+
+def write_config(path: str | Path, raw: Mapping[str, Any]) -> Path:
+    """Write ``raw`` as a UTF-8 TOML config file at ``path``; returns the path."""
+    path = Path(path)
+    path.write_text(dump_config(raw), encoding="utf-8")
+    return path
 
 
 def _token_from_file(env: dict[str, str]) -> dict[str, str]:

@@ -2,68 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.domain.errors import ValidationError
-from bot.domain.values import FeedPage
+from bot.config import PostSettings
 from bot.front.client import MicroblogBot
-from bot.front.rendering import FEED_ROUTE, NO_CURSOR, FeedButtons, cut, feed_embed, post_embed
-from bot.front.routing import RoutedModal, chat_user, modal_values
+from bot.front.components import EditForm, PostForm, chat_user, edit, feed_message, publish
+from bot.front.rendering import cut
 from bot.front.tree import reply
 from bot.services.posts import PostService
 
-POST_ROUTE = "post"
-EDIT_ROUTE = "edit"
-# Discord-side ceiling for typed content; the configured limit ([posts] max_length) is
-# enforced by the service with a message that names it.
+# Discord's ceiling for a text option or input; each cog instance lowers it to the
+# configured [posts] max_length, so Discord refuses what the service would refuse.
 CONTENT_MAX = 4000
 
 
-def _content_input(default: str | None = None) -> discord.ui.TextInput:  # type: ignore[type-arg]
-    return discord.ui.TextInput(
-        label="Your post",
-        custom_id="content",
-        style=discord.TextStyle.paragraph,
-        min_length=1,
-        max_length=CONTENT_MAX,
-        default=default,
-    )
-
-
-class PostModal(RoutedModal):
-    def __init__(self) -> None:
-        super().__init__("New post", POST_ROUTE)
-        self.add_item(_content_input())
-
-
-class EditModal(RoutedModal):
-    def __init__(self, post_id: int, body: str) -> None:
-        super().__init__(f"Edit post #{post_id}", EDIT_ROUTE, post_id)
-        self.add_item(_content_input(default=body[:CONTENT_MAX]))
-
-
-def _post_id(raw: str) -> int:
-    if not raw.isdigit() or len(raw) > 18:
-        raise ValidationError("post", "That is not a post number.")
-    return int(raw)
-
-
 class PostsCog(commands.Cog):
-    def __init__(self, bot: MicroblogBot, posts: PostService) -> None:
-        self.bot = bot
+    def __init__(self, posts: PostService, settings: PostSettings) -> None:
         self.posts = posts
-        for route, handler in (
-            (POST_ROUTE, self.on_post_submit),
-            (EDIT_ROUTE, self.on_edit_submit),
-            (FEED_ROUTE, self.on_feed_button),
-        ):
-            bot.router.add(route, handler)
-
-    async def cog_unload(self) -> None:
-        for route in (POST_ROUTE, EDIT_ROUTE, FEED_ROUTE):
-            self.bot.router.remove(route)
+        self.max_length = settings.max_length
+        for command in (self.post, self.edit):
+            parameter = command._params["content"]
+            command._params["content"] = dataclasses.replace(
+                parameter, max_value=settings.max_length
+            )
 
     @app_commands.command()
     @app_commands.describe(content="What you want to say (leave empty to write in a larger box)")
@@ -74,9 +39,9 @@ class PostsCog(commands.Cog):
     ) -> None:
         """Publish a short post."""
         if content is None:
-            await interaction.response.send_modal(PostModal())
+            await interaction.response.send_modal(PostForm(self.max_length))
             return
-        await self._publish(interaction, content)
+        await publish(interaction, content)
 
     @app_commands.command()
     @app_commands.describe(
@@ -92,7 +57,7 @@ class PostsCog(commands.Cog):
         """Read the newest posts, from everyone or from one user."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
         page = await self.posts.feed(author=user)
-        await reply(interaction, **_feed_message(page), ephemeral=not share)
+        await reply(interaction, **feed_message(page), ephemeral=not share)
 
     @app_commands.command()
     @app_commands.describe(post="The post to edit", content="The new text (empty: edit in a box)")
@@ -107,11 +72,11 @@ class PostsCog(commands.Cog):
             # A modal must be the first response, so it cannot hide behind a defer: this
             # check only reads (WAL readers never wait for writers).
             current = await self.posts.own_post(chat_user(interaction), post)
-            await interaction.response.send_modal(EditModal(current.id, current.body))
+            await interaction.response.send_modal(
+                EditForm(current.id, current.body, self.max_length)
+            )
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        edited = await self.posts.edit_post(chat_user(interaction), post, content)
-        await reply(interaction, "Post updated:", embed=post_embed(edited))
+        await edit(interaction, post, content)
 
     @app_commands.command()
     @app_commands.describe(post="The post to delete")
@@ -137,45 +102,6 @@ class PostsCog(commands.Cog):
             for p in mine
         ]
 
-    async def on_post_submit(self, interaction: discord.Interaction, _args: list[str]) -> None:
-        await self._publish(interaction, modal_values(interaction).get("content", ""))
-
-    async def on_edit_submit(self, interaction: discord.Interaction, args: list[str]) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        post_id = _post_id(args[0] if args else "")
-        content = modal_values(interaction).get("content", "")
-        edited = await self.posts.edit_post(chat_user(interaction), post_id, content)
-        await reply(interaction, "Post updated:", embed=post_embed(edited))
-
-    async def on_feed_button(self, interaction: discord.Interaction, args: list[str]) -> None:
-        cursor = args[0] if len(args) == 1 else ""
-        if not cursor or cursor.startswith(NO_CURSOR):
-            raise ValidationError("cursor", "There is nothing more in that direction.")
-        message = interaction.message
-        in_place = message is not None and message.flags.ephemeral
-        if in_place:
-            await interaction.response.defer()  # then edit the page in place
-        else:
-            # A shared page stays as it is for everyone; the clicker pages privately.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.posts.feed(cursor)
-        if in_place:
-            await interaction.edit_original_response(
-                **_feed_message(page), allowed_mentions=discord.AllowedMentions.none()
-            )
-        else:
-            await reply(interaction, **_feed_message(page))
-
-    async def _publish(self, interaction: discord.Interaction, content: str) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        created = await self.posts.create_post(chat_user(interaction), content)
-        await reply(interaction, "Posted! This is how others see it:", embed=post_embed(created))
-
-
-def _feed_message(page: FeedPage) -> dict[str, object]:
-    title = f"Posts by {page.author}" if page.author else "Latest posts"
-    return {"embed": feed_embed(page, title), "view": FeedButtons(page)}
-
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(PostsCog(bot, bot.services.posts))
+    await bot.add_cog(PostsCog(bot.services.posts, bot.services.settings.posts))

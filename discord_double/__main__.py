@@ -12,6 +12,7 @@ import contextlib
 import json
 
 from .double import DiscordDouble
+from .state import DEFAULT_HISTORY
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -20,6 +21,12 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
     parser.add_argument("--heartbeat-ms", type=int, default=41_250)
     parser.add_argument("--shards", type=int, default=1, help="shards suggested by /gateway/bot")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=DEFAULT_HISTORY,
+        help="records of each kind to keep (requests, messages, gateway frames...)",
+    )
     return parser.parse_args(argv)
 
 
@@ -29,6 +36,7 @@ async def _serve(args: argparse.Namespace) -> None:
         port=args.port,
         heartbeat_interval_ms=args.heartbeat_ms,
         recommended_shards=args.shards,
+        history=args.history,
     ) as double:
         info = {
             "api_base_url": double.api_base_url,

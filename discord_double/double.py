@@ -1,4 +1,5 @@
-"""``DiscordDouble``: the test-side API over the loopback Discord.
+"""``DiscordDouble``: the world (``state.World``) served over HTTP and websockets, plus the
+controls a test drives it with: users acting, gateway drops, injected failures, waiting.
 
 Everything the bot sees goes over real HTTP and websockets, so the bot may run in the test's
 event loop or in another process; the methods here only drive and read the double.
@@ -30,9 +31,7 @@ from .interactions import (
 )
 from .payloads import channel_payload, guild_create_payload, member_payload, message_payload
 from .records import (
-    DEFAULT_MEMBER_PERMISSIONS,
     Channel,
-    CommandPut,
     Guild,
     IdentifyRecord,
     RecordedMessage,
@@ -42,17 +41,19 @@ from .records import (
 )
 from .responses import DEFAULT_MESSAGES
 from .server import DoubleServer
-from .state import Failure, World
+from .state import DEFAULT_HISTORY, Failure, World
 
 _STATUS_CODES = {403: 50013, 404: 10003, 429: 0, 500: 0, 502: 0}
 
 
-class DiscordDouble:
+class DiscordDouble(World):
     """A loopback Discord for the unchanged discord.py client.
 
     ``async with DiscordDouble() as double:`` binds 127.0.0.1 on a free port with one guild
     holding one text channel. Point discord.py at ``api_base_url`` / ``gateway_url`` (see
-    ``discord_double.client``) and start it with ``double.token``.
+    ``discord_double.client``) and start it with ``double.token``. The world it serves
+    (users, guilds, and everything recorded) is this object itself: see ``World``, and its
+    ``history`` for how many records of each kind are kept (the newest 10,000 by default).
     """
 
     def __init__(
@@ -65,16 +66,22 @@ class DiscordDouble:
         clock: Callable[[], float] = time.monotonic,
         bot_name: str = "Microblog",
         guild_name: str = "Double Guild",
+        history: int | None = DEFAULT_HISTORY,
     ) -> None:
-        self.world = World(clock=clock, bot_name=bot_name, guild_name=guild_name)
+        super().__init__(clock=clock, bot_name=bot_name, guild_name=guild_name, history=history)
         self.server = DoubleServer(
-            self.world,
+            self,
             host=host,
             port=port,
             heartbeat_interval_ms=heartbeat_interval_ms,
             recommended_shards=recommended_shards,
         )
         self.gateway = self.server.gateway
+
+    @property
+    def world(self) -> World:
+        """The state, for code written when it was a separate object (it is the double now)."""
+        return self
 
     # -- lifecycle -----------------------------------------------------------------------
     async def start(self) -> Self:
@@ -95,7 +102,6 @@ class DiscordDouble:
     ) -> None:
         await self.close()
 
-    # -- identity ------------------------------------------------------------------------
     @property
     def api_base_url(self) -> str:
         return self.server.api_base_url
@@ -108,39 +114,21 @@ class DiscordDouble:
     def port(self) -> int:
         return self.server.port
 
-    @property
-    def token(self) -> str:
-        return self.world.token
+    def bot_settings(self) -> dict[str, Any]:
+        """What a bot's ``[discord]`` config needs to use this double: the token, both
+        endpoints, and the guild to sync commands to (instantly, as a dev guild)."""
+        return {
+            "token": self.token,
+            "api_base_url": self.api_base_url,
+            "gateway_url": self.gateway_url,
+            "dev_guild_id": self.guild_id,
+        }
 
-    @property
-    def application_id(self) -> int:
-        return self.world.application_id
-
-    @property
-    def bot_user(self) -> User:
-        return self.world.bot_user
-
-    @property
-    def guild_id(self) -> int:
-        return self.world.default_guild.id
-
-    @property
-    def channel_id(self) -> int:
-        return self.world.default_channel.id
-
-    # -- world building ------------------------------------------------------------------
-    def add_guild(self, name: str, *, channel_name: str = "general") -> Guild:
-        """A new guild with one text channel; the bot is in it (and in its next READY)."""
-        return self.world.add_guild(name, channel_name=channel_name)
-
-    def add_channel(self, name: str, *, guild_id: int | None = None) -> Channel:
-        """A text channel; connected clients learn of it from ``announce_channel``."""
-        return self.world.add_channel(guild_id or self.guild_id, name)
-
+    # -- the world, announced over the gateway -------------------------------------------
     async def join_guild(self, name: str, *, channel_name: str = "general") -> Guild:
         """The bot is added to a new guild while connected: GUILD_CREATE to the owning shard."""
-        guild = self.world.add_guild(name, channel_name=channel_name)
-        payload = guild_create_payload(guild, self.world.members_of(guild), self.world.bot_user)
+        guild = self.add_guild(name, channel_name=channel_name)
+        payload = guild_create_payload(guild, self.members_of(guild), self.bot_user)
         await self.gateway.dispatch("GUILD_CREATE", payload, guild_id=guild.id)
         return guild
 
@@ -150,86 +138,13 @@ class DiscordDouble:
             "CHANNEL_CREATE", channel_payload(channel), guild_id=channel.guild_id
         )
 
-    def add_user(
-        self,
-        username: str,
-        *,
-        global_name: str | None = None,
-        permissions: int = DEFAULT_MEMBER_PERMISSIONS,
-        admin: bool = False,
-        guild_ids: Sequence[int] | None = None,
-    ) -> User:
-        """A member of every guild (or ``guild_ids``); a plain member unless told otherwise."""
-        return self.world.add_user(
-            username,
-            global_name=global_name,
-            permissions=permissions,
-            admin=admin,
-            guild_ids=list(guild_ids) if guild_ids is not None else None,
-        )
-
-    def add_admin(self, username: str, **kwargs: Any) -> User:
-        """A member with the Administrator role (every permission bit)."""
-        return self.add_user(username, admin=True, **kwargs)
-
-    def channel(self, channel_id: int | None = None) -> Channel:
-        return self.world.channels[channel_id or self.channel_id]
-
-    # -- recorded state ------------------------------------------------------------------
-    @property
-    def violations(self) -> list[str]:
-        """Everything Discord would have rejected (or that users would have seen fail)."""
-        return self.world.violations
-
-    @property
-    def internal_errors(self) -> list[str]:
-        """Exceptions inside the double's handlers; a test run should end with none."""
-        return self.world.internal_errors
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        return self.world.requests
-
-    @property
-    def unhandled_requests(self) -> list[RecordedRequest]:
-        """Requests to routes the double does not implement (answered 404, code 0)."""
-        return [r for r in self.world.requests if not r.route_known]
-
-    @property
-    def command_puts(self) -> list[CommandPut]:
-        """Every bulk overwrite (``tree.sync``); ``len()`` is the number of syncs."""
-        return self.world.command_puts
-
-    def registered_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
-        return list(self.world.commands.get(guild_id, []))
-
     @property
     def identifies(self) -> list[IdentifyRecord]:
         return self.gateway.identifies
 
     @property
     def gateway_log(self) -> list[GatewayEvent]:
-        return self.gateway.log
-
-    @property
-    def interactions(self) -> list[InteractionHandle]:
-        return list(self.world.interactions.values())
-
-    def channel_messages(
-        self, channel_id: int | None = None, *, include_interactions: bool = False
-    ) -> list[RecordedMessage]:
-        """Messages the bot posted with POST /channels/{id}/messages (not deleted), in order.
-        ``include_interactions`` adds interaction responses and follow-ups shown there."""
-        return self.world.channel_messages(
-            channel_id or self.channel_id, include_interactions=include_interactions
-        )
-
-    def message(self, message_id: int) -> RecordedMessage:
-        return self.world.messages[message_id]
-
-    def advance_time(self, seconds: float) -> None:
-        """Move the double's clock (3 s initial-response and 15 min token limits)."""
-        self.world.advance(seconds)
+        return list(self.gateway.log)
 
     # -- failure injection ---------------------------------------------------------------
     def fail_channel(
@@ -261,7 +176,7 @@ class DiscordDouble:
     ) -> None:
         """The next ``times`` messages posted to the channel are stored at once, but the
         answer takes ``seconds``: a bot that dies meanwhile never learns they arrived."""
-        self.world.slow_answers[channel_id or self.channel_id] = [seconds, times]
+        self.slow_answers[channel_id or self.channel_id] = [seconds, times]
 
     def fail_route(
         self,
@@ -285,14 +200,14 @@ class DiscordDouble:
             remaining=times,
             retry_after=retry_after,
         )
-        self.world.failures.append(failure)
+        self.failures.append(failure)
         return failure
 
     # -- waiting -------------------------------------------------------------------------
     def _describe(self) -> str:
-        lines = [f"gateway: {[f'{e.kind}{e.detail}' for e in self.gateway.log[-10:]]}"]
-        lines.append(f"requests: {[str(r) for r in self.world.requests[-10:]]}")
-        lines += [f"violation: {v}" for v in self.world.violations]
+        lines = [f"gateway: {[f'{e.kind}{e.detail}' for e in self.gateway_log[-10:]]}"]
+        lines.append(f"requests: {[str(r) for r in self.requests[-10:]]}")
+        lines += [f"violation: {v}" for v in self.violations]
         return "\n".join(lines)
 
     async def wait_for_ready(self, timeout: float = 10.0) -> None:
@@ -301,7 +216,7 @@ class DiscordDouble:
 
     async def wait_for_shards(self, count: int, timeout: float = 10.0) -> set[int]:
         """``count`` distinct shards have live, ready sessions."""
-        return await self.world.notifier.wait_for(
+        return await self.notifier.wait_for(
             lambda: shards if len(shards := self.gateway.ready_shards()) >= count else None,
             timeout=timeout,
             what=f"{count} ready shard(s)",
@@ -317,7 +232,7 @@ class DiscordDouble:
             events = self.gateway.events(kind)
             return events[count - 1] if len(events) >= count else None
 
-        return await self.world.notifier.wait_for(
+        return await self.notifier.wait_for(
             found, timeout=timeout, what=f"gateway event {kind} #{count}", describe=self._describe
         )
 
@@ -328,13 +243,11 @@ class DiscordDouble:
 
         def found() -> RecordedRequest | None:
             matching = [
-                r
-                for r in self.world.requests
-                if r.method == method and r.path.startswith(path_prefix)
+                r for r in self.requests if r.method == method and r.path.startswith(path_prefix)
             ]
             return matching[count - 1] if len(matching) >= count else None
 
-        return await self.world.notifier.wait_for(
+        return await self.notifier.wait_for(
             found, timeout=timeout, what=f"{method} {path_prefix}", describe=self._describe
         )
 
@@ -347,7 +260,7 @@ class DiscordDouble:
             messages = self.channel_messages(channel_id)
             return messages[count - 1] if len(messages) >= count else None
 
-        return await self.world.notifier.wait_for(
+        return await self.notifier.wait_for(
             found, timeout=timeout, what=f"channel message #{count}", describe=self._describe
         )
 
@@ -376,29 +289,49 @@ class DiscordDouble:
     # -- interactions --------------------------------------------------------------------
     def _channel_for(self, guild_id: int | None, channel_id: int | None) -> Channel:
         if channel_id is not None:
-            return self.world.channels[channel_id]
+            return self.channels[channel_id]
         if guild_id is not None:
-            return self.world.guilds[guild_id].channels[0]
-        return self.world.default_channel
+            return self.guilds[guild_id].channels[0]
+        return self.default_channel
 
     async def send_interaction(self, payload: dict[str, Any]) -> InteractionHandle:
         """Dispatch an INTERACTION_CREATE exactly as given (hostile payloads included)."""
         handle = (
-            InteractionHandle(self.world, payload)
-            if "id" in payload and "token" in payload
-            else None
+            InteractionHandle(self, payload) if "id" in payload and "token" in payload else None
         )
         if handle is None:
             handle = InteractionHandle(
-                self.world, {"id": "0", "token": "", "type": payload.get("type", 0)}
+                self, {"id": "0", "token": "", "type": payload.get("type", 0)}
             )
+        return await self._dispatch_interaction(handle, payload)
+
+    async def _interact(
+        self,
+        kind: int,
+        user: User,
+        channel: Channel,
+        data: dict[str, Any],
+        locale: str,
+        source: RecordedMessage | None = None,
+    ) -> InteractionHandle:
+        """``user`` sends an interaction of ``kind``; ``source`` is the message acted on."""
+        payload = base_payload(
+            self,
+            interaction_type=kind,
+            user=user,
+            channel=channel,
+            data=data,
+            locale=locale,
+            message=dict(source.payload) if source is not None else None,
+        )
+        handle = InteractionHandle(self, payload)
+        handle.source_message = source
         return await self._dispatch_interaction(handle, payload)
 
     async def _dispatch_interaction(
         self, handle: InteractionHandle, payload: dict[str, Any]
     ) -> InteractionHandle:
-        self.world.interactions[handle.id] = handle
-        self.world.interactions_by_token[handle.token] = handle
+        self.add_interaction(handle)
         guild_id = payload.get("guild_id")
         targets = await self.gateway.dispatch(
             "INTERACTION_CREATE", payload, guild_id=int(guild_id) if guild_id else None
@@ -423,23 +356,15 @@ class DiscordDouble:
         locale: str = "en-US",
     ) -> InteractionHandle:
         """A user runs ``/name [subcommand] options`` (typed from the synced definition)."""
-        channel = self.world.dm_channel(user) if dm else self._channel_for(guild_id, channel_id)
+        channel = self.dm_channel(user) if dm else self._channel_for(guild_id, channel_id)
         data = build_command_data(
-            self.world,
+            self,
             name=name,
             options=options or {},
             subcommand=subcommand,
             guild_id=channel.guild_id,
         )
-        payload = base_payload(
-            self.world,
-            interaction_type=APPLICATION_COMMAND,
-            user=user,
-            channel=channel,
-            data=data,
-            locale=locale,
-        )
-        return await self._dispatch_interaction(InteractionHandle(self.world, payload), payload)
+        return await self._interact(APPLICATION_COMMAND, user, channel, data, locale)
 
     async def send_autocomplete(
         self,
@@ -458,25 +383,17 @@ class DiscordDouble:
             raise ValueError(f"focused option {focused!r} must be one of the options given")
         channel = self._channel_for(guild_id, channel_id)
         data = build_command_data(
-            self.world,
+            self,
             name=name,
             options=options,
             subcommand=subcommand,
             guild_id=channel.guild_id,
             focused=focused,
         )
-        payload = base_payload(
-            self.world,
-            interaction_type=AUTOCOMPLETE,
-            user=user,
-            channel=channel,
-            data=data,
-            locale=locale,
-        )
-        return await self._dispatch_interaction(InteractionHandle(self.world, payload), payload)
+        return await self._interact(AUTOCOMPLETE, user, channel, data, locale)
 
     def _component_check(self, message: RecordedMessage, custom_id: str) -> dict[str, Any]:
-        current = self.world.messages.get(message.id, message)
+        current = self.messages.get(message.id, message)
         if current.deleted:
             raise AssertionError(f"message {message.id} was deleted; nobody can click on it")
         component = current.component(custom_id)
@@ -492,7 +409,8 @@ class DiscordDouble:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
         if component.get("id") is not None:
             data["id"] = component["id"]
-        return await self._component_interaction(user, message, data, locale)
+        channel = self.channels[message.channel_id]
+        return await self._interact(MESSAGE_COMPONENT, user, channel, data, locale, message)
 
     async def select_option(
         self,
@@ -510,24 +428,8 @@ class DiscordDouble:
             "component_type": int(component.get("type", 3)),
             "values": list(values),
         }
-        return await self._component_interaction(user, message, data, locale)
-
-    async def _component_interaction(
-        self, user: User, message: RecordedMessage, data: dict[str, Any], locale: str
-    ) -> InteractionHandle:
-        channel = self.world.channels[message.channel_id]
-        payload = base_payload(
-            self.world,
-            interaction_type=MESSAGE_COMPONENT,
-            user=user,
-            channel=channel,
-            data=data,
-            locale=locale,
-            message=dict(message.payload),
-        )
-        handle = InteractionHandle(self.world, payload)
-        handle.source_message = message
-        return await self._dispatch_interaction(handle, payload)
+        channel = self.channels[message.channel_id]
+        return await self._interact(MESSAGE_COMPONENT, user, channel, data, locale, message)
 
     async def submit_modal(
         self,
@@ -540,43 +442,30 @@ class DiscordDouble:
     ) -> InteractionHandle:
         """The user fills in ``values`` (keys: field label, snake_case label or custom_id) and
         submits; unfilled fields are sent empty, as Discord does."""
-        origin = self.world.interactions[modal.interaction_id]
-        channel = self.world.channels[origin.channel_id or self.channel_id]
+        origin = self.interactions_by_id[modal.interaction_id]
+        channel = self.channels[origin.channel_id or self.channel_id]
         data = build_modal_submit_data(modal, values, enforce_client_rules=enforce_client_rules)
-        source = self.world.messages.get(modal.message_id) if modal.message_id else None
-        payload = base_payload(
-            self.world,
-            interaction_type=MODAL_SUBMIT,
-            user=user,
-            channel=channel,
-            data=data,
-            locale=locale,
-            message=dict(source.payload) if source is not None else None,
-        )
-        handle = InteractionHandle(self.world, payload)
-        handle.source_message = source
-        return await self._dispatch_interaction(handle, payload)
+        source = self.messages.get(modal.message_id) if modal.message_id else None
+        return await self._interact(MODAL_SUBMIT, user, channel, data, locale, source)
 
     async def send_message(
         self, user: User, content: str, *, channel_id: int | None = None
     ) -> dict[str, Any]:
         """A user posts a message (MESSAGE_CREATE; content hidden without the intent)."""
-        channel = self.world.channels[channel_id or self.channel_id]
+        channel = self.channels[channel_id or self.channel_id]
         payload = message_payload(
-            message_id=self.world.ids.next(),
+            message_id=self.ids.next(),
             channel=channel,
             author=user,
             body={"content": content},
         )
         if channel.guild_id is not None:
-            member = member_payload(user)
-            member.pop("user")
-            payload["member"] = member
+            payload["member"] = member_payload(user, with_user=False)
         await self.gateway.dispatch(
             "MESSAGE_CREATE",
             payload,
             guild_id=channel.guild_id,
             intent=INTENT_GUILD_MESSAGES if channel.guild_id else INTENT_DIRECT_MESSAGES,
-            redact=f"<@{self.world.bot_user.id}>" not in content,
+            redact=f"<@{self.bot_user.id}>" not in content,
         )
         return payload

@@ -1,9 +1,12 @@
 """The gateway: HELLO, heartbeats, IDENTIFY/READY, RESUME replay, sharding, and test controls.
 
-Each IDENTIFY opens a session with its own sequence numbers and a buffer of every dispatch.
-Dispatches go to the session whose shard owns the guild and are buffered first, sent second:
-an event dispatched while the socket is down waits in the buffer, and a RESUME replays all
-frames after the client's last sequence, which is how Discord loses nothing across a drop.
+Each IDENTIFY opens a session with its own sequence numbers and a buffer of its newest
+dispatches (``World.history`` of them). Dispatches go to the session whose shard owns the
+guild and are buffered first, sent second: an event dispatched while the socket is down waits
+in the buffer, and a RESUME replays every frame after the client's last sequence, which is how
+Discord loses nothing across a drop. A RESUME that needs a frame the buffer has already let
+go of is refused (op 9, a fresh IDENTIFY follows), as Discord refuses one it can no longer
+serve; so is a live socket that falls that far behind.
 Frames are plain-text JSON (discord.py decompresses only binary frames), so ``compress=``
 in the query string is accepted and ignored.
 """
@@ -12,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +43,11 @@ AUTHENTICATION_FAILED = 4004
 INVALID_SHARD = 4010
 
 
+def control(op: int, data: Any = None) -> str:
+    """A frame outside the dispatch sequence (HELLO, ACK, RECONNECT, INVALID SESSION...)."""
+    return json.dumps({"op": op, "d": data, "s": None, "t": None})
+
+
 @dataclass(eq=False)
 class GatewaySession:
     """One identified session: survives socket drops until invalidated or replaced."""
@@ -46,7 +56,7 @@ class GatewaySession:
     shard_id: int
     shard_count: int
     intents: int
-    frames: list[dict[str, Any]] = field(default_factory=list)
+    frames: deque[dict[str, Any]] = field(default_factory=deque)
     seq: int = 0
     sent_seq: int = 0
     ready_seq: int = 0
@@ -63,6 +73,22 @@ class GatewaySession:
     @property
     def connected(self) -> bool:
         return self.ws is not None and not self.ws.closed
+
+    def frames_after(self, seq: int) -> list[dict[str, Any]] | None:
+        """The buffered frames after ``seq``, oldest first; None when the buffer has already
+        let go of some of them, so they can no longer be delivered in order."""
+        if seq >= self.seq:
+            return []
+        if not self.frames or self.frames[0]["s"] > seq + 1:
+            return None
+        # The frames wanted are the newest ones: walk back from the end, not over the buffer.
+        newer = itertools.takewhile(lambda frame: frame["s"] > seq, reversed(self.frames))
+        return list(newer)[::-1]
+
+    def end(self) -> None:
+        """No RESUME can continue this session any more, so its buffer goes too."""
+        self.alive = False
+        self.frames.clear()
 
 
 @dataclass(frozen=True)
@@ -85,8 +111,9 @@ class Gateway:
         self.sessions: dict[str, GatewaySession] = {}
         self.sockets: dict[web.WebSocketResponse, asyncio.BaseTransport | None] = {}
         self.identifies: list[IdentifyRecord] = []
-        self.log: list[GatewayEvent] = []
-        self.received: list[dict[str, Any]] = []
+        self.log: deque[GatewayEvent] = deque(maxlen=world.history)
+        #: Every frame the clients sent (heartbeats included), newest ``history``.
+        self.received: deque[dict[str, Any]] = deque(maxlen=world.history)
         self._server_closed: set[web.WebSocketResponse] = set()
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -144,21 +171,32 @@ class Gateway:
 
     async def _flush(self, session: GatewaySession) -> None:
         async with session.lock:
-            ws = session.ws
-            if ws is None:
-                return
-            for frame in session.frames:
-                if frame["s"] <= session.sent_seq:
-                    continue
-                try:
-                    await ws.send_str(json.dumps(frame))
-                except (ConnectionError, RuntimeError):
-                    log.debug("gateway socket of %s went away mid-flush", session.session_id)
-                    if session.ws is ws:
-                        session.ws = None
-                    return
-                session.sent_seq = frame["s"]
+            while (ws := session.ws) is not None:
+                pending = session.frames_after(session.sent_seq)
+                if pending is None:
+                    await self._lost_frames(session, ws)
+                    break
+                if not pending:
+                    break
+                for frame in pending:
+                    try:
+                        await ws.send_str(json.dumps(frame))
+                    except (ConnectionError, RuntimeError):
+                        log.debug("gateway socket of %s went away mid-flush", session.session_id)
+                        if session.ws is ws:
+                            session.ws = None
+                        return
+                    session.sent_seq = frame["s"]
         self.world.notifier.notify()
+
+    async def _lost_frames(self, session: GatewaySession, ws: web.WebSocketResponse) -> None:
+        """The socket fell more than ``history`` frames behind: like Discord with a client that
+        cannot keep up, end the session (op 9, not resumable); the client IDENTIFYs anew."""
+        self._event("SESSION_LOST", session, sent_seq=session.sent_seq, seq=session.seq)
+        session.end()
+        session.ws = None
+        with contextlib.suppress(ConnectionError, RuntimeError):
+            await ws.send_str(control(INVALID_SESSION, False))
 
     # -- websocket handler ---------------------------------------------------------------
     async def handle(self, request: web.Request) -> web.WebSocketResponse:
@@ -168,16 +206,7 @@ class Gateway:
         self._event("CONNECT", None, path=request.path, query=dict(request.query))
         session: GatewaySession | None = None
         try:
-            await ws.send_str(
-                json.dumps(
-                    {
-                        "op": HELLO,
-                        "d": {"heartbeat_interval": self.heartbeat_interval_ms},
-                        "s": None,
-                        "t": None,
-                    }
-                )
-            )
+            await ws.send_str(control(HELLO, {"heartbeat_interval": self.heartbeat_interval_ms}))
             async for message in ws:
                 if message.type is not WSMsgType.TEXT:
                     continue
@@ -199,7 +228,7 @@ class Gateway:
                 session.ws = None
                 if not by_server and ws.close_code in (1000, 1001):
                     # Discord ends a session the client closes cleanly (the bot goes offline).
-                    session.alive = False
+                    session.end()
             self._event("DISCONNECT", session, close_code=ws.close_code, by_server=by_server)
         return ws
 
@@ -209,7 +238,7 @@ class Gateway:
         op = payload.get("op")
         data = payload.get("d")
         if op == HEARTBEAT:
-            await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
+            await ws.send_str(control(HEARTBEAT_ACK))
         elif op == IDENTIFY:
             return await self._identify(ws, data or {})
         elif op == RESUME:
@@ -236,12 +265,18 @@ class Gateway:
             return None
         for old in self.live_sessions():
             if old.shard_id == shard_id:
-                old.alive = False  # a fresh IDENTIFY for a shard replaces its old session
+                old.end()  # a fresh IDENTIFY for a shard replaces its old session
+        guilds = [
+            guild for guild in self.world.guilds.values() if guild.shard_id(shard_count) == shard_id
+        ]
+        history = self.world.history
         session = GatewaySession(
             session_id=secrets.token_hex(16),
             shard_id=shard_id,
             shard_count=shard_count,
             intents=int(data.get("intents") or 0),
+            # Never smaller than READY and its GUILD_CREATEs, written in one go below.
+            frames=deque(maxlen=None if history is None else max(history, 1 + len(guilds))),
         )
         self.sessions[session.session_id] = session
         self.identifies.append(
@@ -254,9 +289,6 @@ class Gateway:
             )
         )
         self._event("IDENTIFY", session, shard=[shard_id, shard_count], intents=session.intents)
-        guilds = [
-            guild for guild in self.world.guilds.values() if guild.shard_id(shard_count) == shard_id
-        ]
         bot = self.world.bot_user
         self._append(
             session,
@@ -294,11 +326,18 @@ class Gateway:
         self, ws: web.WebSocketResponse, data: dict[str, Any]
     ) -> GatewaySession | None:
         session = self.sessions.get(str(data.get("session_id")))
-        if session is None or not session.alive or data.get("token") != self.world.token:
-            self._event("RESUME_REFUSED", session, seq=data.get("seq"))
-            await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
-            return None
         client_seq = int(data.get("seq") or 0)
+        if session is None or not session.alive or data.get("token") != self.world.token:
+            refused = "unknown or ended session, or a wrong token"
+        elif session.frames_after(client_seq) is None:
+            refused = "frames after its sequence are no longer buffered"
+            session.end()
+        else:
+            refused = ""
+        if refused:
+            self._event("RESUME_REFUSED", session, seq=data.get("seq"), reason=refused)
+            await ws.send_str(control(INVALID_SESSION, False))
+            return None
         self._event("RESUME", session, seq=client_seq)
         previous = session.ws
         async with session.lock:
@@ -363,34 +402,27 @@ class Gateway:
 
     async def send_op(self, op: int, data: Any, *, shard_id: int | None = None) -> int:
         sessions = self._connected(shard_id)
-        for session in sessions:
-            ws = session.ws
-            if ws is None:
-                continue
-            async with session.lock:
-                with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.send_str(json.dumps({"op": op, "d": data, "s": None, "t": None}))
-            self._event(f"OP{op}", session, d=data)
-        return len(sessions)
+        return await self._send_each(sessions, control(op, data), f"OP{op}", d=data)
 
     async def invalidate(self, *, resumable: bool, shard_id: int | None = None) -> int:
         sessions = self._connected(shard_id)
         for session in sessions:
             if not resumable:
-                session.alive = False
-        return await self._send_invalid(sessions, resumable)
+                session.end()
+        frame = control(INVALID_SESSION, resumable)
+        return await self._send_each(sessions, frame, "INVALID_SESSION", resumable=resumable)
 
-    async def _send_invalid(self, sessions: list[GatewaySession], resumable: bool) -> int:
+    async def _send_each(
+        self, sessions: list[GatewaySession], frame: str, kind: str, **detail: Any
+    ) -> int:
         for session in sessions:
             ws = session.ws
             if ws is None:
                 continue
             async with session.lock:
                 with contextlib.suppress(ConnectionError, RuntimeError):
-                    await ws.send_str(
-                        json.dumps({"op": INVALID_SESSION, "d": resumable, "s": None, "t": None})
-                    )
-            self._event("INVALID_SESSION", session, resumable=resumable)
+                    await ws.send_str(frame)
+            self._event(kind, session, **detail)
         return len(sessions)
 
     async def close(self) -> None:

@@ -141,9 +141,9 @@ def _convert(
     if option_type in (USER, MENTIONABLE):
         user = value if isinstance(value, User) else world.users[int(str(value))]
         resolved.users[str(user.id)] = user_payload(user)
-        member = member_payload(user, with_permissions=True)
-        member.pop("user")
-        resolved.members[str(user.id)] = member
+        resolved.members[str(user.id)] = member_payload(
+            user, with_permissions=True, with_user=False
+        )
         return str(user.id)
     if option_type == CHANNEL:
         channel = value if isinstance(value, Channel) else world.channels[int(str(value))]

@@ -100,6 +100,11 @@ def _too_many(path: tuple[str | int, ...], items: Sized, limit: int) -> Iterator
         yield Problem(path, "BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
 
 
+def _bad_count(path: tuple[str | int, ...], items: Sized, low: int, high: int) -> Iterator[Problem]:
+    if not low <= len(items) <= high:
+        yield Problem(path, "BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
+
+
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
 
@@ -199,14 +204,7 @@ def _validate_select(path: tuple[str | int, ...], select: Mapping[str, Any]) -> 
     problems += _too_long((*path, "placeholder"), select.get("placeholder"), 150)
     if select.get("type") == 3:
         options = select.get("options") or []
-        if not 1 <= len(options) <= MAX_SELECT_OPTIONS:
-            problems.append(
-                Problem(
-                    (*path, "options"),
-                    "BASE_TYPE_BAD_LENGTH",
-                    f"Must be between 1 and {MAX_SELECT_OPTIONS} in length.",
-                )
-            )
+        problems += _bad_count((*path, "options"), options, 1, MAX_SELECT_OPTIONS)
         for number, option in enumerate(options):
             option_path = (*path, "options", number)
             problems += _bad_length((*option_path, "label"), option.get("label"), 1, 100)
@@ -318,14 +316,7 @@ def validate_modal(
     problems = list(_bad_length((*base, "title"), data.get("title"), 1, MAX_MODAL_TITLE))
     problems += _bad_length((*base, "custom_id"), data.get("custom_id"), 1, MAX_CUSTOM_ID)
     components = data.get("components") or []
-    if not 1 <= len(components) <= MAX_MODAL_COMPONENTS:
-        problems.append(
-            Problem(
-                (*base, "components"),
-                "BASE_TYPE_BAD_LENGTH",
-                f"Must be between 1 and {MAX_MODAL_COMPONENTS} in length.",
-            )
-        )
+    problems += _bad_count((*base, "components"), components, 1, MAX_MODAL_COMPONENTS)
     for index, component in enumerate(components):
         path = (*base, "components", index)
         kind = component.get("type")

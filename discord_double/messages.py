@@ -6,12 +6,22 @@ one store, so "the message the user sees" is the same object whichever route lat
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .limits import EPHEMERAL, IS_COMPONENTS_V2, LOADING, Problem, validate_message
+from aiohttp import web
+
+from .limits import (
+    EPHEMERAL,
+    IS_COMPONENTS_V2,
+    LOADING,
+    Problem,
+    is_empty_message,
+    validate_message,
+)
 from .payloads import message_payload
 from .records import Channel, RecordedMessage
+from .responses import CANNOT_SEND_EMPTY_MESSAGE, error, invalid_form_body
 from .snowflake import iso_now
 
 if TYPE_CHECKING:
@@ -35,11 +45,34 @@ CREATE_FLAGS = SUPPRESS_EMBEDS | EPHEMERAL | SUPPRESS_NOTIFICATIONS | IS_COMPONE
 EDIT_FLAGS = SUPPRESS_EMBEDS | IS_COMPONENTS_V2
 
 
-def check_message(body: object, base: tuple[str | int, ...] = ()) -> list[Problem]:
-    """Validation problems of a create/edit payload (a non-object body is itself a problem)."""
+def message_refusal(
+    world: World,
+    body: object,
+    what: str,
+    *,
+    files: Sequence[object] = (),
+    editing: RecordedMessage | None = None,
+    base: tuple[str | int, ...] = (),
+) -> web.Response | None:
+    """Discord's 400 for a message create or edit it refuses, or None when it takes it.
+
+    The one check for every route that carries a message (channel posts and edits, interaction
+    callbacks, follow-ups, webhook edits): Discord's limits (50035), then something left to
+    show (50006; ``editing`` is the message an edit applies to). Each reason is recorded as a
+    violation of ``what``.
+    """
     if not isinstance(body, dict):
-        return [Problem(base, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")]
-    return validate_message(body, base)
+        problem = Problem(base, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
+        return invalid_form_body(world, what, [problem])
+    problems = validate_message(body, base)
+    if problems:
+        return invalid_form_body(world, what, problems)
+    shown = merged_view(editing, body) if editing is not None else body
+    if is_empty_message(shown) and not files:
+        reason = "the edit would leave it empty" if editing is not None else "nothing to show"
+        world.violate(f"{what}: {reason} (no content, embeds, components or files)")
+        return error(400, CANNOT_SEND_EMPTY_MESSAGE)
+    return None
 
 
 def attachments_from(

@@ -36,10 +36,12 @@ def user_payload(user: User) -> dict[str, Any]:
     }
 
 
-def member_payload(user: User, *, with_permissions: bool = False) -> dict[str, Any]:
-    """A guild member; ``permissions`` only appears in interaction payloads, as on Discord."""
+def member_payload(
+    user: User, *, with_permissions: bool = False, with_user: bool = True
+) -> dict[str, Any]:
+    """A guild member; ``permissions`` only appears in interaction payloads, as on Discord, and
+    ``user`` is left out where the user object stands beside it (message authors, resolved)."""
     payload: dict[str, Any] = {
-        "user": user_payload(user),
         "nick": None,
         "avatar": None,
         "banner": None,
@@ -52,6 +54,8 @@ def member_payload(user: User, *, with_permissions: bool = False) -> dict[str, A
         "pending": False,
         "communication_disabled_until": None,
     }
+    if with_user:
+        payload["user"] = user_payload(user)
     if with_permissions:
         payload["permissions"] = str(user.permissions)
     return payload

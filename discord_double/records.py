@@ -315,24 +315,3 @@ class RecordedResponse:
     @property
     def ephemeral(self) -> bool:
         return bool(int(self.data.get("flags") or 0) & EPHEMERAL)
-
-
-__all__ = [
-    "ADMINISTRATOR",
-    "ALL_PERMISSIONS",
-    "BOT_PERMISSIONS",
-    "DEFAULT_MEMBER_PERMISSIONS",
-    "MANAGE_CHANNELS",
-    "PRIVILEGED_INTENTS",
-    "Button",
-    "Channel",
-    "CommandPut",
-    "Guild",
-    "IdentifyRecord",
-    "ModalInput",
-    "RecordedMessage",
-    "RecordedModal",
-    "RecordedRequest",
-    "RecordedResponse",
-    "User",
-]

@@ -10,11 +10,15 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from .limits import Problem, form_errors
+
+if TYPE_CHECKING:
+    from .state import World
 
 JSON = "application/json"
 
@@ -70,7 +74,11 @@ def error(status: int, code: int, message: str | None = None, **extra: Any) -> w
     return ok(body, status=status)
 
 
-def invalid_form_body(problems: list[Problem]) -> web.Response:
+def invalid_form_body(world: World, what: str, problems: Sequence[Problem]) -> web.Response:
+    """Discord's 400 for a payload that breaks its rules; each problem is recorded as a
+    violation of ``what`` ("channel 1 message", "command sync"...)."""
+    for problem in problems:
+        world.violate(f"{what}: {problem.describe()}")
     return error(400, INVALID_FORM_BODY, errors=form_errors(problems))
 
 

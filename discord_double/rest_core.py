@@ -9,13 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from .limits import EPHEMERAL, Problem, is_empty_message, validate_command
-from .messages import MessageDispatcher, apply_edit, check_message, create_message, merged_view
+from .limits import EPHEMERAL, Problem, validate_command
+from .messages import MessageDispatcher, apply_edit, create_message, message_refusal
 from .payloads import channel_payload, guild_create_payload, member_payload, user_payload
 from .records import CommandPut, RecordedMessage
 from .responses import (
     BODY,
-    CANNOT_SEND_EMPTY_MESSAGE,
     FILES,
     UNKNOWN_APPLICATION,
     UNKNOWN_APPLICATION_COMMAND,
@@ -28,7 +27,7 @@ from .responses import (
     no_content,
     ok,
 )
-from .state import NONCE_WINDOW_SECONDS, World, take_slow_answer
+from .state import World, take_slow_answer
 
 #: Discord caps global (and per-guild) chat-input commands at 100.
 MAX_COMMANDS = 100
@@ -180,9 +179,7 @@ class CoreRoutes:
         body = request[BODY] if isinstance(request[BODY], list) else []
         problems = self._command_problems(body)
         if problems:
-            for problem in problems:
-                world.violate(f"command sync: {problem.describe()}")
-            return invalid_form_body(problems)
+            return invalid_form_body(world, "command sync", problems)
         existing = world.commands.get(scope, [])
         world.commands[scope] = [self._stored_command(raw, scope, existing) for raw in body]
         world.command_puts.append(
@@ -199,9 +196,7 @@ class CoreRoutes:
         raw = request[BODY] if isinstance(request[BODY], dict) else {}
         problems = validate_command(raw)
         if problems:
-            for problem in problems:
-                world.violate(f"command create: {problem.describe()}")
-            return invalid_form_body(problems)
+            return invalid_form_body(world, "command create", problems)
         existing = world.commands.setdefault(scope, [])
         command = self._stored_command(raw, scope, existing)
         replaced = [c for c in existing if c["id"] != command["id"]]
@@ -227,9 +222,7 @@ class CoreRoutes:
         updated = copy.deepcopy(command) | copy.deepcopy(patch)
         problems = validate_command(updated)
         if problems:
-            for problem in problems:
-                world.violate(f"command edit: {problem.describe()}")
-            return invalid_form_body(problems)
+            return invalid_form_body(world, "command edit", problems)
         world.commands[scope] = [updated if c["id"] == command_id else c for c in existing]
         return ok(updated)
 
@@ -248,20 +241,17 @@ class CoreRoutes:
             world.violate(f"POST to unknown channel {request.match_info['channel_id']}")
             return error(404, UNKNOWN_CHANNEL)
         body = request[BODY]
-        problems = check_message(body)
-        if problems:
-            for problem in problems:
-                world.violate(f"channel {channel.id} message: {problem.describe()}")
-            return invalid_form_body(problems)
-        if is_empty_message(body) and not request[FILES]:
-            world.violate(f"channel {channel.id}: empty message (no content, no embeds)")
-            return error(400, CANNOT_SEND_EMPTY_MESSAGE)
+        refusal = message_refusal(
+            world, body, f"channel {channel.id} message", files=request[FILES]
+        )
+        if refusal is not None:
+            return refusal
         nonce = body.get("nonce")
         nonce = str(nonce) if nonce is not None else None
         if nonce is not None and body.get("enforce_nonce"):
-            seen = world.nonces.get(nonce)
-            if seen is not None and world.now() - seen[0] <= NONCE_WINDOW_SECONDS:
-                return ok(seen[1].payload)
+            seen = world.nonce_message(nonce)
+            if seen is not None:
+                return ok(seen.payload)
         if int(body.get("flags") or 0) & EPHEMERAL:
             # Discord ignores it and posts publicly: a privacy bug in the bot, so flag it.
             world.violate(f"channel {channel.id}: ephemeral flag on a channel message (ignored)")
@@ -270,7 +260,7 @@ class CoreRoutes:
             world, channel=channel, body=body, files=request[FILES], source="channel", nonce=nonce
         )
         if nonce is not None:
-            world.nonces[nonce] = (world.now(), message)
+            world.add_nonce(nonce, message)
         await self.dispatcher(message, created=True)
         delay = take_slow_answer(world, channel.id)
         if delay:
@@ -303,15 +293,12 @@ class CoreRoutes:
             world.notifier.notify()
             await self.dispatcher(message, created=False, deleted=True)
             return no_content()
-        body = request[BODY] if isinstance(request[BODY], dict) else {}
-        problems = check_message(request[BODY])
-        if problems:
-            for problem in problems:
-                world.violate(f"message {message.id} edit: {problem.describe()}")
-            return invalid_form_body(problems)
-        if is_empty_message(merged_view(message, body)) and not request[FILES]:
-            world.violate(f"message {message.id}: edit would leave it empty")
-            return error(400, CANNOT_SEND_EMPTY_MESSAGE)
+        body = request[BODY]
+        refusal = message_refusal(
+            world, body, f"message {message.id} edit", files=request[FILES], editing=message
+        )
+        if refusal is not None:
+            return refusal
         apply_edit(world, message, body, request[FILES])
         await self.dispatcher(message, created=False)
         return ok(message.payload)

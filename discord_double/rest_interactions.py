@@ -22,14 +22,13 @@ from .interactions import (
     InteractionHandle,
     parse_modal,
 )
-from .limits import EPHEMERAL, LOADING, Problem, is_empty_message, validate_choices, validate_modal
-from .messages import MessageDispatcher, apply_edit, check_message, create_message, merged_view
+from .limits import EPHEMERAL, LOADING, Problem, validate_choices, validate_modal
+from .messages import MessageDispatcher, apply_edit, create_message, message_refusal
 from .records import RecordedMessage, RecordedResponse
 from .responses import (
     ALREADY_ACKNOWLEDGED,
     API_PATH,
     BODY,
-    CANNOT_SEND_EMPTY_MESSAGE,
     FILES,
     INVALID_WEBHOOK_TOKEN,
     UNKNOWN_INTERACTION,
@@ -86,7 +85,7 @@ class InteractionRoutes:
         body = request[BODY] if isinstance(request[BODY], dict) else {}
         kind = int(body.get("type") or 0)
         data = body.get("data") if isinstance(body.get("data"), dict) else {}
-        handle = world.interactions.get(int(request.match_info["interaction_id"]))
+        handle = world.interactions_by_id.get(int(request.match_info["interaction_id"]))
         if handle is None or handle.token != request.match_info["token"]:
             world.violate(
                 f"callback for an unknown interaction {request.match_info['interaction_id']}"
@@ -107,19 +106,10 @@ class InteractionRoutes:
                 f"(> {INITIAL_RESPONSE_DEADLINE:g}s: 'The application did not respond')"
             )
             return error(404, UNKNOWN_INTERACTION)
-        problems = self._callback_problems(handle, kind, data)
-        if problems:
+        refusal = self._callback_refusal(handle, kind, data, request[FILES])
+        if refusal is not None:
             self._callback_reject(handle, kind, data, 400)
-            for problem in problems:
-                world.violate(f"interaction {handle.id} callback type {kind}: {problem.describe()}")
-            return invalid_form_body(problems)
-        if kind in (MESSAGE, UPDATE_MESSAGE):
-            target = handle.source_message if kind == UPDATE_MESSAGE else None
-            empty_check = merged_view(target, data) if target is not None else data
-            if is_empty_message(empty_check):
-                self._callback_reject(handle, kind, data, 400)
-                world.violate(f"interaction {handle.id}: empty message (no content, no embeds)")
-                return error(400, CANNOT_SEND_EMPTY_MESSAGE)
+            return refusal
         resource = await self._apply_callback(handle, kind, data, request[FILES])
         response = RecordedResponse(kind, data, elapsed, 200, world.now())
         handle.initial = response
@@ -129,29 +119,38 @@ class InteractionRoutes:
             return no_content()
         return ok(self._callback_body(handle, kind, resource))
 
-    def _callback_problems(
-        self, handle: InteractionHandle, kind: int, data: dict[str, Any]
-    ) -> list[Problem]:
+    def _callback_refusal(
+        self,
+        handle: InteractionHandle,
+        kind: int,
+        data: dict[str, Any],
+        files: list[dict[str, Any]],
+    ) -> web.Response | None:
+        """Discord's 400 for a callback it refuses (recorded as violations), else None."""
+        what = f"interaction {handle.id} callback type {kind}"
         allowed = set(ALLOWED_CALLBACKS.get(handle.type, set()))
         if handle.type == MODAL_SUBMIT and handle.source_message is None:
             # A modal opened by a command has no message to update; a type-6 acknowledgement
             # (discord.py's plain ``defer()``) is still accepted.
             allowed.discard(UPDATE_MESSAGE)
         if kind not in allowed:
-            return [
-                Problem(
-                    ("type",),
-                    "INTERACTION_RESPONSE_TYPE_INVALID",
-                    f"Callback type {kind} is not valid for interaction type {handle.type}",
-                )
-            ]
+            problem = Problem(
+                ("type",),
+                "INTERACTION_RESPONSE_TYPE_INVALID",
+                f"Callback type {kind} is not valid for interaction type {handle.type}",
+            )
+            return invalid_form_body(self.world, what, [problem])
         if kind in (MESSAGE, UPDATE_MESSAGE):
-            return check_message(data, ("data",))
+            editing = handle.source_message if kind == UPDATE_MESSAGE else None
+            return message_refusal(
+                self.world, data, what, files=files, editing=editing, base=("data",)
+            )
+        problems: list[Problem] = []
         if kind == MODAL:
-            return validate_modal(data)
-        if kind == AUTOCOMPLETE_RESULT:
-            return validate_choices(data)
-        return []
+            problems = validate_modal(data)
+        elif kind == AUTOCOMPLETE_RESULT:
+            problems = validate_choices(data)
+        return invalid_form_body(self.world, what, problems) if problems else None
 
     async def _apply_callback(
         self,
@@ -245,14 +244,11 @@ class InteractionRoutes:
         if isinstance(handle, web.Response):
             return handle
         body = request[BODY]
-        problems = check_message(body)
-        if problems:
-            for problem in problems:
-                world.violate(f"interaction {handle.id} follow-up: {problem.describe()}")
-            return invalid_form_body(problems)
-        if is_empty_message(body) and not request[FILES]:
-            world.violate(f"interaction {handle.id}: empty follow-up message")
-            return error(400, CANNOT_SEND_EMPTY_MESSAGE)
+        refusal = message_refusal(
+            world, body, f"interaction {handle.id} follow-up", files=request[FILES]
+        )
+        if refusal is not None:
+            return refusal
         original = handle.original
         if (
             original is not None
@@ -297,16 +293,17 @@ class InteractionRoutes:
             message.deleted = True
             world.notifier.notify()
             return no_content()
-        body = request[BODY] if isinstance(request[BODY], dict) else {}
-        problems = check_message(request[BODY])
-        if problems:
-            for problem in problems:
-                world.violate(f"interaction {handle.id} edit: {problem.describe()}")
-            return invalid_form_body(problems)
+        body = request[BODY]
+        refusal = message_refusal(
+            world,
+            body,
+            f"interaction {handle.id} edit of message {message.id}",
+            files=request[FILES],
+            editing=message,
+        )
+        if refusal is not None:
+            return refusal
         filling = message.loading
-        if is_empty_message(merged_view(message, body)) and not request[FILES]:
-            world.violate(f"interaction {handle.id}: edit leaves message {message.id} empty")
-            return error(400, CANNOT_SEND_EMPTY_MESSAGE)
         apply_edit(world, message, body, request[FILES], fill_loading=filling)
         if message is handle.original:
             handle.original_shown = True

@@ -192,9 +192,7 @@ class DoubleServer:
         else:
             data = dict(message.payload)
             if channel.guild_id is not None:
-                member = member_payload(self.world.bot_user)
-                member.pop("user")
-                data["member"] = member
+                data["member"] = member_payload(self.world.bot_user, with_user=False)
             event = "MESSAGE_CREATE" if created else "MESSAGE_UPDATE"
         await self.gateway.dispatch(event, data, guild_id=channel.guild_id, intent=intent)
 

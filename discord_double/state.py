@@ -1,7 +1,8 @@
 """The double's world: ids, clock, users, guilds, channels, commands and everything recorded.
 
-REST handlers, the gateway and the test-side API all read and change this one object, so a
-test sees exactly what the bot was answered, in the order it happened.
+REST handlers, the gateway and the test-side API all read and change this one object (a
+``DiscordDouble`` is a ``World`` with a server around it), so a test sees exactly what the bot
+was answered, in the order it happened.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import base64
 import secrets
 import time
-from collections.abc import Callable
+from collections import OrderedDict, deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
 
 #: Discord's window for ``enforce_nonce`` de-duplication ("the past few minutes").
 NONCE_WINDOW_SECONDS = 300.0
+#: How many of each kind of record a double keeps unless told otherwise (``history=``): far
+#: more than a test makes, few enough that a long sandbox or benchmark run stays flat.
+DEFAULT_HISTORY = 10_000
 
 
 @dataclass
@@ -63,6 +68,11 @@ def take_slow_answer(world: World, channel_id: int) -> float:
     return slow[0]
 
 
+def _forget_oldest(records: OrderedDict[Any, Any], keep: int | None) -> None:
+    while keep is not None and len(records) > keep:
+        records.popitem(last=False)
+
+
 def make_token(application_id: int) -> str:
     """A bot token shaped like Discord's: base64(user id) . timestamp . hmac."""
     head = base64.urlsafe_b64encode(str(application_id).encode()).decode().rstrip("=")
@@ -70,7 +80,13 @@ def make_token(application_id: int) -> str:
 
 
 class World:
-    """All state of one double instance."""
+    """All state of one double instance, with the methods a test builds and reads it by.
+
+    What a test reads (``double.violations``, ``double.requests``...) is this state itself,
+    not an accessor kept in step with it. Records that grow with traffic (requests, messages,
+    interactions, nonces, and in the gateway each session's frames and the logs) keep the
+    newest ``history`` of their kind; ``None`` keeps everything.
+    """
 
     def __init__(
         self,
@@ -78,7 +94,11 @@ class World:
         clock: Callable[[], float] = time.monotonic,
         bot_name: str = "Microblog",
         guild_name: str = "Double Guild",
+        history: int | None = DEFAULT_HISTORY,
     ) -> None:
+        if history is not None and history < 1:
+            raise ValueError(f"history must keep at least one record of each kind, not {history}")
+        self.history = history
         self.ids = SnowflakeFactory()
         self.notifier = Notifier()
         self._clock = clock
@@ -100,28 +120,40 @@ class World:
         self.guilds: dict[int, Guild] = {}
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, Channel] = {}
-        self.messages: dict[int, RecordedMessage] = {}
-        self.interactions: dict[int, InteractionHandle] = {}
-        self.interactions_by_token: dict[str, InteractionHandle] = {}
+        self.messages: OrderedDict[int, RecordedMessage] = OrderedDict()
+        self.interactions_by_id: OrderedDict[int, InteractionHandle] = OrderedDict()
+        self.interactions_by_token: OrderedDict[str, InteractionHandle] = OrderedDict()
         self.commands: dict[int | None, list[dict[str, Any]]] = {None: []}
+        #: Every bulk overwrite (``tree.sync``); ``len()`` is the number of syncs.
         self.command_puts: list[CommandPut] = []
-        self.requests: list[RecordedRequest] = []
+        self._requests: deque[RecordedRequest] = deque(maxlen=history)
+        #: Everything Discord would have rejected (or that users would have seen fail).
         self.violations: list[str] = []
-        #: Exceptions raised inside the double's own handlers (bugs in the double).
+        #: Exceptions raised inside the double's own handlers (bugs in the double); a test run
+        #: should end with none.
         self.internal_errors: list[str] = []
         self.failures: list[Failure] = []
-        self.nonces: dict[str, tuple[float, RecordedMessage]] = {}
+        self._nonces: OrderedDict[str, tuple[float, RecordedMessage]] = OrderedDict()
         # channel id -> [seconds, remaining]: messages stored at once, answered late.
         self.slow_answers: dict[int, list[float]] = {}
         self.default_guild = self.add_guild(guild_name)
         self.default_channel = self.default_guild.channels[0]
 
+    @property
+    def guild_id(self) -> int:
+        return self.default_guild.id
+
+    @property
+    def channel_id(self) -> int:
+        return self.default_channel.id
+
     # -- time ---------------------------------------------------------------------------
     def now(self) -> float:
-        """The double's clock; ``advance`` moves it forward to test the 3 s / 15 min limits."""
+        """The double's clock; ``advance_time`` moves it to test the 3 s / 15 min limits."""
         return self._clock() + self.time_offset
 
-    def advance(self, seconds: float) -> None:
+    def advance_time(self, seconds: float) -> None:
+        """Move the double's clock (3 s initial-response and 15 min token limits)."""
         self.time_offset += seconds
         self.notifier.notify()
 
@@ -132,11 +164,40 @@ class World:
         self.notifier.notify()
 
     def record(self, request: RecordedRequest) -> None:
-        self.requests.append(request)
+        self._requests.append(request)
         self.notifier.notify()
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every REST request the bot made (the newest ``history``), in arrival order."""
+        return list(self._requests)
+
+    def add_message(self, message: RecordedMessage) -> RecordedMessage:
+        self.messages[message.id] = message
+        _forget_oldest(self.messages, self.history)
+        self.notifier.notify()
+        return message
+
+    def add_interaction(self, handle: InteractionHandle) -> None:
+        self.interactions_by_id[handle.id] = handle
+        self.interactions_by_token[handle.token] = handle
+        _forget_oldest(self.interactions_by_id, self.history)
+        _forget_oldest(self.interactions_by_token, self.history)
+
+    def add_nonce(self, nonce: str, message: RecordedMessage) -> None:
+        self._nonces[nonce] = (self.now(), message)
+        _forget_oldest(self._nonces, self.history)
+
+    def nonce_message(self, nonce: str) -> RecordedMessage | None:
+        """The message stored with ``nonce`` within Discord's de-duplication window."""
+        seen = self._nonces.get(nonce)
+        if seen is None or self.now() - seen[0] > NONCE_WINDOW_SECONDS:
+            return None
+        return seen[1]
 
     # -- world building -----------------------------------------------------------------
     def add_guild(self, name: str, *, channel_name: str = "general") -> Guild:
+        """A new guild with one text channel; the bot is in it (and in its next READY)."""
         guild = Guild(
             id=self.ids.next(),
             name=name,
@@ -146,13 +207,15 @@ class World:
         )
         self.guilds[guild.id] = guild
         self.commands[guild.id] = []
-        self.add_channel(guild.id, channel_name)
+        self.add_channel(channel_name, guild_id=guild.id)
         return guild
 
-    def add_channel(self, guild_id: int, name: str) -> Channel:
-        guild = self.guilds[guild_id]
+    def add_channel(self, name: str, *, guild_id: int | None = None) -> Channel:
+        """A text channel (in the default guild unless told); connected clients learn of it
+        from ``announce_channel``."""
+        guild = self.guilds[guild_id or self.guild_id]
         channel = Channel(
-            id=self.ids.next(), name=name, guild_id=guild_id, position=len(guild.channels)
+            id=self.ids.next(), name=name, guild_id=guild.id, position=len(guild.channels)
         )
         guild.channels.append(channel)
         self.channels[channel.id] = channel
@@ -165,8 +228,9 @@ class World:
         global_name: str | None = None,
         permissions: int = DEFAULT_MEMBER_PERMISSIONS,
         admin: bool = False,
-        guild_ids: list[int] | None = None,
+        guild_ids: Sequence[int] | None = None,
     ) -> User:
+        """A member of every guild (or ``guild_ids``); a plain member unless told otherwise."""
         user = User(
             id=self.ids.next(),
             username=username,
@@ -179,6 +243,10 @@ class World:
         for guild_id in guild_ids if guild_ids is not None else list(self.guilds):
             self.guilds[guild_id].member_ids.append(user.id)
         return user
+
+    def add_admin(self, username: str, **kwargs: Any) -> User:
+        """A member with the Administrator role (every permission bit)."""
+        return self.add_user(username, admin=True, **kwargs)
 
     def members_of(self, guild: Guild) -> list[User]:
         return [self.users[user_id] for user_id in guild.member_ids if user_id in self.users]
@@ -195,6 +263,24 @@ class World:
         return channel
 
     # -- lookups ------------------------------------------------------------------------
+    def channel(self, channel_id: int | None = None) -> Channel:
+        return self.channels[channel_id or self.channel_id]
+
+    def message(self, message_id: int) -> RecordedMessage:
+        return self.messages[message_id]
+
+    @property
+    def interactions(self) -> list[InteractionHandle]:
+        return list(self.interactions_by_id.values())
+
+    @property
+    def unhandled_requests(self) -> list[RecordedRequest]:
+        """Requests to routes the double does not implement (answered 404, code 0)."""
+        return [r for r in self.requests if not r.route_known]
+
+    def registered_commands(self, guild_id: int | None = None) -> list[dict[str, Any]]:
+        return list(self.commands.get(guild_id, []))
+
     def find_command(
         self, name: str, guild_id: int | None
     ) -> tuple[dict[str, Any], int | None] | None:
@@ -208,14 +294,12 @@ class World:
                 return command, None
         return None
 
-    def add_message(self, message: RecordedMessage) -> RecordedMessage:
-        self.messages[message.id] = message
-        self.notifier.notify()
-        return message
-
     def channel_messages(
-        self, channel_id: int, *, include_interactions: bool = False
+        self, channel_id: int | None = None, *, include_interactions: bool = False
     ) -> list[RecordedMessage]:
+        """Messages the bot posted with POST /channels/{id}/messages (not deleted), in order.
+        ``include_interactions`` adds interaction responses and follow-ups shown there."""
+        channel_id = channel_id or self.channel_id
         return [
             message
             for message in self.messages.values()

@@ -82,7 +82,10 @@ class Throttled(UserError):
     """Too many attempts; ``retry_at`` is when the next one will be accepted (UTC)."""
 
     def __init__(self, what: str, retry_at: datetime, now: datetime) -> None:
+        self.what = what
         self.retry_at = retry_at
+        # Away from Discord the wait is spelled out; Discord replies render retry_at on the
+        # reader's client instead (bot.front.tree), so the time stays true as it passes.
         super().__init__(f"{what} Try again in {_humanize(retry_at - now)}.")
 
 

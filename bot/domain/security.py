@@ -22,6 +22,7 @@ import bcrypt
 import zxcvbn
 
 from bot.domain.errors import ValidationError
+from bot.telemetry import HASH_QUEUE, HASH_SECONDS
 
 T = TypeVar("T")
 
@@ -59,14 +60,14 @@ class PasswordHasher:
             yield
 
     async def hash(self, password: str) -> str:
-        hashed = await self._run(bcrypt.hashpw, password.encode(), bcrypt.gensalt(self.rounds))
+        hashed = await self._bcrypt(bcrypt.hashpw, password.encode(), bcrypt.gensalt(self.rounds))
         return hashed.decode("ascii")
 
     async def verify(self, password: str, hashed: str) -> Verification:
         encoded = _checkable(password)
         if encoded is None:
             return Verification(ok=False)  # could never have been registered: a wrong password
-        ok = await self._run(bcrypt.checkpw, encoded, hashed.encode("ascii"))
+        ok = await self._bcrypt(bcrypt.checkpw, encoded, hashed.encode("ascii"))
         return Verification(ok=ok, needs_rehash=ok and self._cost(hashed) < self.rounds)
 
     async def burn(self, password: str) -> None:
@@ -76,7 +77,7 @@ class PasswordHasher:
             return  # verify() never hashes these either, so both paths stay alike
         await self.prepare()
         assert self._dummy_hash is not None
-        await self._run(bcrypt.checkpw, encoded, self._dummy_hash)
+        await self._bcrypt(bcrypt.checkpw, encoded, self._dummy_hash)
 
     async def prepare(self) -> None:
         """Make the dummy hash at the configured cost (at start-up, so no login pays for it)."""
@@ -93,6 +94,14 @@ class PasswordHasher:
 
     async def _run(self, func: Callable[..., T], *args: object) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, func, *args)
+
+    async def _bcrypt(self, func: Callable[..., T], *args: object) -> T:
+        """A bcrypt call in the pool, counted in the queue gauge and timed in its worker."""
+        HASH_QUEUE.inc()
+        try:
+            return await self._run(_timed, func, *args)
+        finally:
+            HASH_QUEUE.dec()
 
     @staticmethod
     def _cost(hashed: str) -> int:
@@ -140,3 +149,9 @@ def check_password_shape(password: str, min_bytes: int) -> None:
         )
     if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in password):
         raise ValidationError("password", "Passwords cannot contain control characters.")
+
+
+def _timed(func: Callable[..., T], *args: object) -> T:
+    """Runs in the worker: the histogram sees the hash itself, not the wait for a worker."""
+    with HASH_SECONDS.time():
+        return func(*args)

@@ -1,4 +1,4 @@
-"""The discord.py Bot subclass: holds the services, loads the cogs, routes components."""
+"""The discord.py Bot subclass: holds the services, loads the cogs, registers components."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import discord
 from discord.ext import commands
 
 from bot.app import Services
-from bot.front.routing import InteractionRouter
+from bot.front.components import BUTTONS, FORMS, ComponentRouter
+from bot.front.metering import OK, record_answer
 from bot.front.scheduler import DigestScheduler
 from bot.front.sync import sync_commands
-from bot.front.tree import BotTree, report_error
+from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class MicroblogBot(commands.AutoShardedBot):
             **client_options,
         )
         self.services = services
-        self.router = InteractionRouter()
+        self.components = ComponentRouter(BUTTONS, FORMS)
         self.sync_on_start = (
             discord_settings.sync == "auto" if sync_on_start is None else sync_on_start
         )
@@ -59,6 +60,7 @@ class MicroblogBot(commands.AutoShardedBot):
         )
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(*BUTTONS)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start:
@@ -75,14 +77,15 @@ class MicroblogBot(commands.AutoShardedBot):
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: everything is a slash command."""
 
+    async def on_app_command_completion(
+        self, interaction: discord.Interaction, _command: object
+    ) -> None:
+        record_answer(interaction, OK)
+
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.type not in (
+        """Forms, and buttons no class will answer; DynamicItem buttons answer themselves."""
+        if interaction.type in (
             discord.InteractionType.component,
             discord.InteractionType.modal_submit,
         ):
-            return
-        try:
-            handler, args = self.router.resolve(str((interaction.data or {}).get("custom_id", "")))
-            await handler(interaction, args)
-        except Exception as error:  # the one error path, as for slash commands
-            await report_error(interaction, error)
+            await self.components.dispatch(interaction)

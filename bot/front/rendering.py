@@ -7,7 +7,6 @@ from datetime import datetime
 import discord
 
 from bot.domain.values import FeedPage, PostView
-from bot.front.routing import custom_id
 from bot.services.digests import Summary
 
 # Discord's embed limits.
@@ -18,8 +17,6 @@ DESCRIPTION = 4096
 TITLE = 256
 ELLIPSIS = "…"
 COLOUR = discord.Colour.blurple()
-FEED_ROUTE = "feed"
-NO_CURSOR = "-"
 
 
 def relative(moment: datetime) -> str:
@@ -68,26 +65,6 @@ def add_post_fields(embed: discord.Embed, posts: list[PostView], budget: int) ->
         meta = relative(post.created_at) + (" (edited)" if post.edited_at else "")
         room = max(1, min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1)
         embed.add_field(name=name, value=f"{cut(post.body, room)}\n{meta}", inline=False)
-
-
-class FeedButtons(discord.ui.View):
-    """Older/Newer, with the cursor inside each custom_id (see bot.front.routing)."""
-
-    def __init__(self, page: FeedPage) -> None:
-        super().__init__(timeout=None)
-        for label, cursor in (("Newer", page.newer), ("Older", page.older)):
-            self.add_item(
-                discord.ui.Button(
-                    label=label,
-                    style=discord.ButtonStyle.secondary,
-                    custom_id=custom_id(FEED_ROUTE, cursor or f"{NO_CURSOR}{label[0].lower()}"),
-                    disabled=cursor is None,
-                )
-            )
-
-    def is_dispatchable(self) -> bool:
-        # Routed by custom_id, not by this object: nothing to keep in discord.py's view store.
-        return False
 
 
 def digest_embed(summary: Summary) -> discord.Embed:

@@ -21,10 +21,12 @@ import uuid
 
 import aiohttp
 import discord
+from discord.ext import tasks
 
 from bot.config import DigestSettings
 from bot.front.rendering import digest_embed
 from bot.services.digests import DigestService
+from bot.telemetry import DIGEST_SENDS
 
 _log = logging.getLogger(__name__)
 UNKNOWN_CHANNEL = 10003
@@ -53,18 +55,22 @@ class DigestScheduler:
         self.shard_ids = shard_ids
         self.owner = owner or process_identity()
         self._sends = asyncio.Semaphore(settings.max_parallel_sends)
-        self._task: asyncio.Task[None] | None = None
+        # discord.ext.tasks: a fixed interval, reconnect-aware, cancellable as a unit.
+        self._loop = tasks.loop(seconds=settings.tick_seconds, name="digest-scheduler")(
+            self._tick_and_survive
+        )
 
     def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="digest-scheduler")
+        if not self._loop.is_running():
+            self._loop.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        """Cancel the loop and wait until it has stopped (a tick in flight is cancelled)."""
+        task = self._loop.get_task()
+        self._loop.cancel()
+        if task is not None:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+                await task
 
     async def tick(self) -> int:
         """One pass: send every due summary this process can claim; returns how many."""
@@ -75,15 +81,11 @@ class DigestScheduler:
                 _log.error("Digest %s failed unexpectedly", subscription_id, exc_info=result)
         return sum(1 for result in results if result is True)
 
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # the database may be briefly away: try again next tick
-                _log.exception("Digest tick failed")
-            await asyncio.sleep(self.settings.tick_seconds)
+    async def _tick_and_survive(self) -> None:
+        try:
+            await self.tick()
+        except Exception:  # the database may be briefly away: try again next tick
+            _log.exception("Digest tick failed")
 
     async def _deliver(self, subscription_id: int) -> bool:
         async with self._sends:
@@ -104,6 +106,7 @@ class DigestScheduler:
             except discord.Forbidden as error:
                 reason = f"Discord refused access to <#{summary.channel_id}> (error {error.code})."
                 _log.warning("Digest %s paused: %s", subscription_id, reason)
+                DIGEST_SENDS.labels("paused").inc()
                 await self.service.pause_for(
                     subscription_id,
                     self.owner,
@@ -113,14 +116,18 @@ class DigestScheduler:
                 return False
             except discord.NotFound as error:
                 if error.code != UNKNOWN_CHANNEL:
+                    DIGEST_SENDS.labels("retry").inc()
                     await self.service.retry_later(subscription_id, self.owner, str(error))
                     return False
                 _log.info("Digest %s removed: its channel is gone", subscription_id)
+                DIGEST_SENDS.labels("removed").inc()
                 await self.service.remove_gone(subscription_id, self.owner)
                 return False
             except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
                 description = f"{type(error).__name__}: {error}"[:300]
                 _log.warning("Digest %s will be retried: %s", subscription_id, description)
+                DIGEST_SENDS.labels("retry").inc()
                 await self.service.retry_later(subscription_id, self.owner, description)
                 return False
+            DIGEST_SENDS.labels("sent").inc()
             return await self.service.delivered(subscription_id, self.owner, message.id)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.domain.errors import UserError
+from bot.domain.errors import Throttled, UserError
+from bot.front.metering import ERROR, REFUSED, record_answer
 from bot.front.options import BadOption, check_options, leaf_command
 
 _log = logging.getLogger(__name__)
@@ -41,6 +44,15 @@ async def reply(
         await interaction.response.send_message(**kwargs)
 
 
+def retry_time(moment: datetime) -> str:
+    """``<t:…:R>``: "in 25 seconds" on the reader's client, counting down as time passes.
+
+    Rounded up to the next whole second, so it never says to come back too early.
+    """
+    whole = datetime.fromtimestamp(math.ceil(moment.timestamp()), tz=UTC)
+    return discord.utils.format_dt(whole, "R")
+
+
 def user_message(error: BaseException) -> str | None:
     """The sentence to show for an expected failure, or None for a bug."""
     while isinstance(error, (app_commands.CommandInvokeError, app_commands.TransformerError)):
@@ -51,6 +63,8 @@ def user_message(error: BaseException) -> str | None:
         if error.__cause__ is None:
             break
         error = error.__cause__
+    if isinstance(error, Throttled):
+        return f"{error.what} Try again {retry_time(error.retry_at)}."
     if isinstance(error, (UserError, BadOption)):
         return error.message
     if isinstance(error, app_commands.CommandNotFound):
@@ -70,6 +84,7 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
     Logs name the command and user, never option or modal values.
     """
     message = user_message(error)
+    record_answer(interaction, REFUSED if message is not None else ERROR, error)
     if message is None:
         command = interaction.command.qualified_name if interaction.command else None
         custom = (interaction.data or {}).get("custom_id") if interaction.data else None

@@ -121,15 +121,30 @@ class JsonFormatter(logging.Formatter):
         return one_line(json.dumps(entry, ensure_ascii=False))
 
 
-def install_redaction() -> None:
-    """Attach the payload filter to discord.py's loggers (idempotent)."""
-    # Importing discord.py creates the loggers the filter must sit on.
-    import discord.gateway  # noqa: F401
+# discord.py's modules that log (checked against 2.7.1: grep "_log.debug" in its source).
+# Named here rather than found by importing discord: operations speak no Discord.
+DISCORD_LOGGERS = (
+    "discord",
+    "discord.client",
+    "discord.gateway",
+    "discord.http",
+    "discord.shard",
+    "discord.state",
+    "discord.ui.modal",
+    "discord.ui.view",
+    "discord.webhook.async_",
+    "discord.webhook.sync",
+)
 
-    names = [
-        n for n in logging.Logger.manager.loggerDict if n == "discord" or n.startswith("discord.")
-    ]
-    for name in names:
+
+def install_redaction() -> None:
+    """Attach the payload filter to discord.py's loggers (idempotent).
+
+    A logger's filter sees only what is logged on that very logger, so each one gets it;
+    any other discord.* logger already created gets it too.
+    """
+    created = [n for n in logging.Logger.manager.loggerDict if n.startswith("discord.")]
+    for name in {*DISCORD_LOGGERS, *created}:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactModalValues) for f in logger.filters):
             logger.addFilter(RedactModalValues())

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import DiagnosticsSettings
+from bot.telemetry import LOOP_STALL_SECONDS
 
 INTERVAL = 0.010  # seconds between wake-ups
 WRITE_EVERY = 1.0  # seconds between file writes (each also closes one "recent" window)
@@ -40,7 +41,7 @@ class LoopWatch:
     their own (the benchmark driver maps its phases onto the ``recent`` windows).
     """
 
-    def __init__(self, path: Path, interval: float = INTERVAL) -> None:
+    def __init__(self, path: Path | None, interval: float = INTERVAL) -> None:
         self.path = path
         self.interval = interval
         self.started_at = time.monotonic()
@@ -58,6 +59,7 @@ class LoopWatch:
     def observe(self, lateness: float, at: float) -> None:
         # The loop may run a timer up to its clock resolution early: that is not a stall.
         ms = max(0.0, lateness * 1000)
+        LOOP_STALL_SECONDS.observe(ms / 1000)
         self.samples += 1
         self.counts[bisect.bisect_left(BUCKETS_MS, ms)] += 1
         self.window_max_ms = max(self.window_max_ms, ms)
@@ -84,6 +86,8 @@ class LoopWatch:
         }
 
     def write(self) -> None:
+        if self.path is None:
+            return  # watching for the metrics only
         # Write then rename, so a reader never sees half a file.
         partial = self.path.with_name(self.path.name + ".tmp")
         partial.write_text(json.dumps(self.snapshot()), encoding="utf-8")
@@ -118,12 +122,15 @@ class LoopWatch:
 
 
 @asynccontextmanager
-async def watching_loop(settings: DiagnosticsSettings) -> AsyncIterator[LoopWatch | None]:
-    """Watch the running loop while the block runs; a no-op unless ``loop_stats_file`` is set."""
-    if not settings.loop_stats_file:
+async def watching_loop(
+    settings: DiagnosticsSettings, *, for_metrics: bool = False
+) -> AsyncIterator[LoopWatch | None]:
+    """Watch the running loop while the block runs: for ``loop_stats_file``, for the
+    metrics' stall histogram, or both; a no-op when neither wants it."""
+    if not settings.loop_stats_file and not for_metrics:
         yield None
         return
-    watch = LoopWatch(Path(settings.loop_stats_file))
+    watch = LoopWatch(Path(settings.loop_stats_file) if settings.loop_stats_file else None)
     watch.start(asyncio.get_running_loop())
     try:
         yield watch

@@ -8,13 +8,15 @@ import gc
 import logging
 import signal
 
-from bot.app import open_services
+from bot.app import Services, open_services
 from bot.config import Settings
 from bot.front.client import MicroblogBot
 from bot.front.endpoints import use_endpoints
+from bot.front.metering import GatewayCollector
 from bot.front.sync import sync_commands
 from bot.ops.health import Heartbeat
 from bot.ops.loopwatch import watching_loop
+from bot.ops.metrics import PoolCollector, serving_metrics
 
 _log = logging.getLogger(__name__)
 DRAIN_SECONDS = 5.0  # in-flight commands may finish this long after the gateway closes
@@ -26,20 +28,34 @@ async def run_bot(settings: Settings, stop: asyncio.Event | None = None) -> None
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     _freeze_startup_heap()
-    async with open_services(settings) as services, watching_loop(settings.diagnostics):
+    metrics_on = settings.metrics.port > 0
+    async with (
+        open_services(settings) as services,
+        watching_loop(settings.diagnostics, for_metrics=metrics_on),
+    ):
         bot = MicroblogBot(services)
-        async with bot, Heartbeat(bot, services.database, settings.health) as heartbeat:
-            runner = asyncio.create_task(bot.start(settings.discord.token), name="gateway")
-            stopper = asyncio.create_task(stop.wait(), name="stop-signal")
-            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            _log.info("Shutting down")
-            await heartbeat.stop()  # unhealthy from now on, not 3 intervals later
-            await bot.close()
-            stopper.cancel()
-            await _drain({runner, stopper})
-            if runner in done:
-                runner.result()  # a login failure or fatal gateway error surfaces here
+        with serving_metrics(
+            settings.metrics, GatewayCollector(bot), PoolCollector(services.database)
+        ):
+            await _serve(bot, services, settings, stop)
     _log.info("Stopped cleanly")
+
+
+async def _serve(
+    bot: MicroblogBot, services: Services, settings: Settings, stop: asyncio.Event
+) -> None:
+    """The gateway runs until it fails for good or ``stop`` is set; then a clean stop."""
+    async with bot, Heartbeat(bot, services.database, settings.health) as heartbeat:
+        runner = asyncio.create_task(bot.start(settings.discord.token), name="gateway")
+        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        _log.info("Shutting down")
+        await heartbeat.stop()  # unhealthy from now on, not 3 intervals later
+        await bot.close()
+        stopper.cancel()
+        await _drain({runner, stopper})
+        if runner in done:
+            runner.result()  # a login failure or fatal gateway error surfaces here
 
 
 async def sync_only(settings: Settings, guild_id: int | None, force: bool) -> bool:

@@ -281,10 +281,7 @@ async def run_sandbox(settings: Settings, terminal: Terminal | None = None) -> i
                 update={
                     "discord": settings.discord.model_copy(
                         update={
-                            "token": double.token,
-                            "api_base_url": double.api_base_url,
-                            "gateway_url": double.gateway_url,
-                            "dev_guild_id": double.guild_id,
+                            **double.bot_settings(),
                             "sync": "auto",
                             "shard_count": None,
                             "shard_ids": None,

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
 from bot.domain.errors import UsernameTaken
+from bot.repositories.flushing import add_or_raise
 
 
 class AccountRepository:
@@ -51,13 +51,7 @@ class AccountRepository:
             password_hash=password_hash,
             created_at=created_at,
         )
-        self.session.add(account)
-        try:
-            # A savepoint, so losing the race for a name leaves the transaction usable.
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            raise UsernameTaken() from None
+        await add_or_raise(self.session, account, UsernameTaken)
         return account
 
     async def set_password_hash(self, account: Account, password_hash: str) -> None:

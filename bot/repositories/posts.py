@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import ColumnElement, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account, Post
@@ -100,6 +100,54 @@ class PostRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def newest_after(self, author_id: int | None, after: Position | None) -> Position | None:
+        """The newest post after ``after`` (by ``author_id`` if given), for feed summaries."""
+        query = (
+            select(Post.created_at, Post.id)
+            .where(*_Window.where(author_id, after, None))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(1)
+        )
+        row = (await self.session.execute(query)).one_or_none()
+        return Position(row[0], row[1]) if row else None
+
+    async def count_between(
+        self, author_id: int | None, after: Position | None, upto: Position
+    ) -> int:
+        query = select(func.count()).select_from(Post)
+        query = query.where(*_Window.where(author_id, after, upto))
+        return int(await self.session.scalar(query) or 0)
+
+    async def newest_between(
+        self, author_id: int | None, after: Position | None, upto: Position, limit: int
+    ) -> list[tuple[Post, str]]:
+        query = (
+            select(Post, Account.username)
+            .join(Account, Account.id == Post.author_id)
+            .where(*_Window.where(author_id, after, upto))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+        return [(post, name) for post, name in await self.session.execute(query)]
+
 
 def _by_author(query: Select, author_id: int | None) -> Select:  # type: ignore[type-arg]
     return query if author_id is None else query.where(Post.author_id == author_id)
+
+
+class _Window:
+    """Posts after one position and up to another, optionally by one author (summaries)."""
+
+    @staticmethod
+    def where(
+        author_id: int | None, after: Position | None, upto: Position | None
+    ) -> list[ColumnElement[bool]]:
+        key = tuple_(Post.created_at, Post.id)
+        conditions: list[ColumnElement[bool]] = []
+        if author_id is not None:
+            conditions.append(Post.author_id == author_id)
+        if after is not None:
+            conditions.append(key > tuple_(after.created_at, after.post_id))
+        if upto is not None:
+            conditions.append(key <= tuple_(upto.created_at, upto.post_id))
+        return conditions

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, func, literal, or_, select, tuple_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, DigestSubscription, Post
+from bot.db.models import Account, DigestSubscription
 from bot.domain.errors import AlreadySubscribed
-from bot.domain.values import Position
+from bot.repositories.flushing import add_or_raise
 
 ACTIVE, PAUSED = "active", "paused"
 DISCORD_SHARD_SHIFT = 22  # a guild's shard is (guild_id >> 22) % shard_count
@@ -24,12 +22,7 @@ class SubscriptionRepository:
         self.session = session
 
     async def add(self, subscription: DigestSubscription) -> DigestSubscription:
-        self.session.add(subscription)
-        try:
-            async with self.session.begin_nested():
-                await self.session.flush()
-        except IntegrityError:
-            raise AlreadySubscribed() from None
+        await add_or_raise(self.session, subscription, AlreadySubscribed)
         return subscription
 
     async def get(self, subscription_id: int) -> DigestSubscription | None:
@@ -98,56 +91,3 @@ class SubscriptionRepository:
                 DigestSubscription.lease_expires_at >= now,
             )
         )
-
-
-class DigestPostQueries:
-    """The posts a summary covers: after the cursor, up to a bound, optionally one author."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    def _window(
-        self, author_id: int | None, after: Position | None, upto: Position | None
-    ) -> ColumnElement[bool] | None:
-        conditions: list[ColumnElement[bool]] = []
-        key = (Post.created_at, Post.id)
-        if author_id is not None:
-            conditions.append(Post.author_id == author_id)
-        if after is not None:
-            conditions.append(_row_gt(key, after))
-        if upto is not None:
-            conditions.append(~_row_gt(key, upto))
-        return and_(*conditions) if conditions else None
-
-    async def newest(self, author_id: int | None, after: Position | None) -> Position | None:
-        query = select(Post.created_at, Post.id).order_by(Post.created_at.desc(), Post.id.desc())
-        window = self._window(author_id, after, None)
-        if window is not None:
-            query = query.where(window)
-        row = (await self.session.execute(query.limit(1))).one_or_none()
-        return Position(row[0], row[1]) if row else None
-
-    async def count(self, author_id: int | None, after: Position | None, upto: Position) -> int:
-        query = select(func.count()).select_from(Post)
-        window = self._window(author_id, after, upto)
-        if window is not None:
-            query = query.where(window)
-        return int(await self.session.scalar(query) or 0)
-
-    async def newest_posts(
-        self, author_id: int | None, after: Position | None, upto: Position, limit: int
-    ) -> list[tuple[Post, str]]:
-        query = (
-            select(Post, Account.username)
-            .join(Account, Account.id == Post.author_id)
-            .order_by(Post.created_at.desc(), Post.id.desc())
-            .limit(limit)
-        )
-        window = self._window(author_id, after, upto)
-        if window is not None:
-            query = query.where(window)
-        return [(post, name) for post, name in await self.session.execute(query)]
-
-
-def _row_gt(key: tuple[Any, Any], position: Position) -> ColumnElement[bool]:
-    return tuple_(*key) > tuple_(position.created_at, position.post_id)

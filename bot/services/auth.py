@@ -8,7 +8,11 @@ Rules worth knowing (also in the README):
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import AuthSettings
 from bot.db.engine import Database
@@ -34,6 +38,7 @@ REGISTRATION_BY_CHAT_USER = "register_chat"
 # last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
 # per command would serialise every read on SQLite.
 TOUCH_INTERVAL = timedelta(minutes=1)
+EXPIRED = "Your session has expired. Use /login to log in again."
 
 
 class AuthService:
@@ -144,11 +149,40 @@ class AuthService:
         Refreshes last_seen_at unless ``touch`` is False: a read-only check for answers that
         must come before Discord's 3-second deadline and so cannot wait for a write lock.
         """
-        now = self.clock()
+        if touch:
+            async with self.signed_in(chat) as (_, session_view):
+                return session_view
         async with self.db.read() as session:
-            found = await ChatSessionRepository(session).get_with_account(
-                chat.platform, chat.user_id
-            )
+            found = await self._live_session(session, chat, remove_expired=False)
+        if found is None:
+            raise NotLoggedIn(EXPIRED)
+        return found
+
+    @asynccontextmanager
+    async def signed_in(self, chat: ChatUser) -> AsyncIterator[tuple[AsyncSession, SessionView]]:
+        """One write transaction that starts by checking (and refreshing) the session.
+
+        Commands that write (post, edit, delete) do their work inside it: one transaction
+        per command instead of a read, an optional touch, then the write. An expired
+        session is removed in that transaction, which commits before NotLoggedIn is raised.
+        """
+        async with self.db.write() as session:
+            found = await self._live_session(session, chat, remove_expired=True)
+            if found is not None:
+                yield session, found
+                return
+        raise NotLoggedIn(EXPIRED)
+
+    async def _live_session(
+        self, session: AsyncSession, chat: ChatUser, *, remove_expired: bool
+    ) -> SessionView | None:
+        """The live session, touched when ``remove_expired`` (a write); None if it expired.
+
+        Raises NotLoggedIn when there is no session at all.
+        """
+        now = self.clock()
+        sessions = ChatSessionRepository(session)
+        found = await sessions.get_with_account(chat.platform, chat.user_id)
         if found is None:
             raise NotLoggedIn()
         chat_session, account = found
@@ -157,14 +191,11 @@ class AuthService:
             chat_session.created_at + self.absolute_limit,
         )
         if now >= expires_at:
-            if not touch:
-                raise NotLoggedIn("Your session has expired. Use /login to log in again.")
-            async with self.db.write() as session:
-                await ChatSessionRepository(session).delete(chat.platform, chat.user_id)
-            raise NotLoggedIn("Your session has expired. Use /login to log in again.")
-        if touch and now - chat_session.last_seen_at >= TOUCH_INTERVAL:
-            async with self.db.write() as session:
-                await ChatSessionRepository(session).touch(chat_session.id, now)
+            if remove_expired:
+                await sessions.delete(chat.platform, chat.user_id)
+            return None
+        if remove_expired and now - chat_session.last_seen_at >= TOUCH_INTERVAL:
+            await sessions.touch(chat_session.id, now)
             expires_at = min(now + self.idle_limit, chat_session.created_at + self.absolute_limit)
         return SessionView(
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at

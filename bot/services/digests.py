@@ -24,10 +24,10 @@ from bot.domain.errors import AccountNotFound, SubscriptionNotFound, ValidationE
 from bot.domain.rules import clean_username, parse_interval
 from bot.domain.values import Position, PostView
 from bot.repositories.accounts import AccountRepository
+from bot.repositories.posts import PostRepository
 from bot.repositories.subscriptions import (
     ACTIVE,
     PAUSED,
-    DigestPostQueries,
     SubscriptionRepository,
 )
 
@@ -81,7 +81,7 @@ class DigestService:
         async with self.db.write() as session:
             author_id, author_name = await _author(AccountRepository(session), author)
             # Summaries start from now: a new subscription does not replay the whole history.
-            start = await DigestPostQueries(session).newest(author_id, None)
+            start = await PostRepository(session).newest_after(author_id, None)
             subscription = await SubscriptionRepository(session).add(
                 DigestSubscription(
                     guild_id=guild_id,
@@ -140,8 +140,8 @@ class DigestService:
             subscription = await _in_guild(
                 SubscriptionRepository(session), guild_id, subscription_id
             )
-            posts = DigestPostQueries(session)
-            upto = _pending(subscription) or await posts.newest(
+            posts = PostRepository(session)
+            upto = _pending(subscription) or await posts.newest_after(
                 subscription.author_id, _cursor(subscription)
             )
             if upto is None:
@@ -173,12 +173,16 @@ class DigestService:
             )
             if subscription is None:
                 return None  # the lease expired and another process took over
-            posts = DigestPostQueries(session)
+            posts = PostRepository(session)
             upto = _pending(subscription)
             if upto is None:
                 cursor = _cursor(subscription)
-                newest = await posts.newest(subscription.author_id, cursor)
-                new = await posts.count(subscription.author_id, cursor, newest) if newest else 0
+                newest = await posts.newest_after(subscription.author_id, cursor)
+                new = (
+                    await posts.count_between(subscription.author_id, cursor, newest)
+                    if newest
+                    else 0
+                )
                 if new < subscription.min_posts and not (
                     new == 0 and self.settings.post_when_empty
                 ):
@@ -259,10 +263,10 @@ class DigestService:
         upto: Position,
         nonce: str | None,
     ) -> Summary:
-        posts = DigestPostQueries(session)
+        posts = PostRepository(session)
         cursor = _cursor(subscription)
-        count = await posts.count(subscription.author_id, cursor, upto)
-        newest = await posts.newest_posts(
+        count = await posts.count_between(subscription.author_id, cursor, upto)
+        newest = await posts.newest_between(
             subscription.author_id, cursor, upto, self.settings.posts_per_summary
         )
         return Summary(

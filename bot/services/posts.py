@@ -38,9 +38,9 @@ class PostService:
 
     async def create_post(self, chat: ChatUser, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
-        account = await self.auth.current_account(chat)
         now = self.clock()
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
+            account = signed_in.account
             posts = PostRepository(session)
             # Inside the write transaction, so two posts sent at once cannot both pass.
             last = await posts.latest_created_at(account.id)
@@ -52,19 +52,17 @@ class PostService:
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
-        account = await self.auth.current_account(chat)
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
-            post, author = await _get_post(posts, post_id, author_id=account.id)
+            post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             await posts.set_body(post, body, indexed_text(body), edited_at=self.clock())
             await TagRepository(session).set_tags(post.id, post_tag_keys(body), post.created_at)
             return _post_view(post, author.username)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
-        account = await self.auth.current_account(chat)
-        async with self.db.write() as session:
+        async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
-            post, author = await _get_post(posts, post_id, author_id=account.id)
+            post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             view = _post_view(post, author.username)
             await posts.delete(post)  # its tags and index entries go with it (cascade, triggers)
             return view

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.config import AuthSettings, DigestSettings, PostSettings
+from bot.config import AuthSettings, DigestSettings, PostSettings, write_config
 from bot.db.engine import Database
 from bot.db.migrate import upgrade_url
 from bot.db.models import DigestSubscription, Post
@@ -47,16 +47,15 @@ def private_postgres_url() -> Iterator[str]:
 
 
 def _config(path: Path, double: DiscordDouble, url: str) -> Path:
-    path.write_text(
-        "[discord]\n"
-        f'token = "{double.token}"\napi_base_url = "{double.api_base_url}"\n'
-        f'gateway_url = "{double.gateway_url}"\ndev_guild_id = {double.guild_id}\n'
-        f'[database]\nurl = "{url}"\n'
-        "[digests]\ntick_seconds = 0.1\nlease_seconds = 2\nsend_timeout_seconds = 5\n"
-        '[logging]\nlevel = "WARNING"\n',
-        encoding="utf-8",
+    return write_config(
+        path,
+        {
+            "discord": double.bot_settings(),
+            "database": {"url": url},
+            "digests": {"tick_seconds": 0.1, "lease_seconds": 2, "send_timeout_seconds": 5},
+            "logging": {"level": "WARNING"},
+        },
     )
-    return path
 
 
 async def _wait_until_delivered(database: Database, timeout: float = 30) -> None:

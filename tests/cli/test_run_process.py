@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.config import AuthSettings, DigestSettings, PostSettings
+from bot.config import AuthSettings, DigestSettings, PostSettings, write_config
 from bot.db.engine import Database
 from bot.db.models import DigestSubscription
 from bot.domain.clock import utcnow
@@ -27,29 +27,11 @@ from bot.services.auth import AuthService
 from bot.services.digests import DigestService
 from bot.services.posts import PostService
 from discord_double import DiscordDouble
-from tests.cogs.conftest import Person
+from tests.cogs.conftest import Person, e2e_config
 from tests.conftest import STRONG_PASSWORD
 from tests.databases import copy_sqlite
 
 PASSWORD = "Zebra-Quantum-Marmalade-42"
-
-
-def write_config(path: Path, double: DiscordDouble, database_url: str, **logging: str) -> Path:
-    logging_lines = "".join(f'{key} = "{value}"\n' for key, value in logging.items())
-    path.write_text(
-        "[discord]\n"
-        f'token = "{double.token}"\n'
-        f'api_base_url = "{double.api_base_url}"\n'
-        f'gateway_url = "{double.gateway_url}"\n'
-        f"dev_guild_id = {double.guild_id}\n"
-        "[database]\n"
-        f'url = "{database_url}"\n'
-        "[auth]\nbcrypt_rounds = 4\n"
-        "[posts]\ncooldown_seconds = 0\n"
-        f"[logging]\n{logging_lines}",
-        encoding="utf-8",
-    )
-    return path
 
 
 @pytest.fixture
@@ -80,10 +62,11 @@ async def test_run_against_the_double_then_sigterm_stops_cleanly(
 ) -> None:
     config = write_config(
         tmp_path / "config.toml",
-        double,
-        copy_sqlite(sqlite_template, tmp_path),
-        level="DEBUG",
-        format="json",
+        e2e_config(
+            double,
+            copy_sqlite(sqlite_template, tmp_path),
+            logging={"level": "DEBUG", "format": "json"},
+        ),
     )
     process = await start_process("run", "--config", str(config), cwd=tmp_path)
     try:
@@ -142,7 +125,9 @@ async def test_bad_config_stops_with_one_line(tmp_path: Path, content: str, expe
 async def test_sync_registers_only_when_needed(
     double: DiscordDouble, tmp_path: Path, sqlite_template: Path
 ) -> None:
-    write_config(tmp_path / "config.toml", double, copy_sqlite(sqlite_template, tmp_path))
+    write_config(
+        tmp_path / "config.toml", e2e_config(double, copy_sqlite(sqlite_template, tmp_path))
+    )
     answers = []
     for args in ([], [], ["--force"]):
         process = await start_process("sync", "--guild", str(double.guild_id), *args, cwd=tmp_path)
@@ -163,7 +148,7 @@ async def test_sync_never_sends_due_summaries(
 ) -> None:
     """sync starts the bot's setup but must not start the digest scheduler."""
     url = copy_sqlite(sqlite_template, tmp_path)
-    write_config(tmp_path / "config.toml", double, url)
+    write_config(tmp_path / "config.toml", e2e_config(double, url))
     database = Database(url)
     hasher = PasswordHasher(rounds=4)
     try:

@@ -10,29 +10,32 @@ import pytest
 
 from bot.app import Services, open_services
 from bot.config import Settings, parse_settings
+from bot.db.engine import Database
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage, User, running_bot
 from tests import databases
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 
-def e2e_settings(
+def e2e_config(
     double: DiscordDouble, database_url: str, **sections: dict[str, object]
-) -> Settings:
+) -> dict[str, dict[str, object]]:
+    """A bot aimed at the double, as a config file holds it: fast hashing, no cooldown."""
     raw: dict[str, dict[str, object]] = {
-        "discord": {
-            "token": double.token,
-            "api_base_url": double.api_base_url,
-            "gateway_url": double.gateway_url,
-            "dev_guild_id": double.guild_id,
-        },
+        "discord": double.bot_settings(),
         "database": {"url": database_url},
         "auth": {"bcrypt_rounds": 4},
         "posts": {"cooldown_seconds": 0},
     }
     for name, values in sections.items():
         raw.setdefault(name, {}).update(values)
-    return parse_settings(raw)
+    return raw
+
+
+def e2e_settings(
+    double: DiscordDouble, database_url: str, **sections: dict[str, object]
+) -> Settings:
+    return parse_settings(e2e_config(double, database_url, **sections))
 
 
 @pytest.fixture
@@ -42,8 +45,21 @@ async def double() -> AsyncIterator[DiscordDouble]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, sqlite_template: Path) -> str:
-    return databases.copy_sqlite(sqlite_template, tmp_path)
+async def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every end-to-end test runs on both backends (``backend`` is parametrized).
+
+    SQLite: a fresh copy of the migrated template. PostgreSQL: this run's private
+    database with every table emptied; the bot's own engine connects to it afterwards.
+    """
+    if backend == "sqlite":
+        return databases.copy_sqlite(request.getfixturevalue("sqlite_template"), tmp_path)
+    url = str(request.getfixturevalue("postgres_url"))
+    database = Database(url)
+    try:
+        await databases.truncate_all(database)
+    finally:
+        await database.dispose()
+    return url
 
 
 BotFactory = Callable[..., AbstractAsyncContextManager[MicroblogBot]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.front.client import MicroblogBot
 from bot.ops.logs import install_redaction
 from discord_double import DiscordDouble
 from tests.cogs.conftest import BotFactory, Person
+from tests.conftest import FakeClock
 
 GENERIC = "Incorrect username or password."
 
@@ -63,14 +65,15 @@ async def test_login_while_logged_in_switches_accounts(
 
 
 async def test_failed_logins_are_throttled_with_a_wait_time(
-    microblog: MicroblogBot, alice: Person, bob: Person
+    microblog: MicroblogBot, alice: Person, bob: Person, clock: FakeClock
 ) -> None:
     await alice.register("alice")
     for _ in range(5):
         assert (await bob.login("alice", "wrong wrong wrong")).content == GENERIC
     throttled = await bob.login("alice")
     assert throttled.ephemeral
-    assert throttled.content == "Too many failed logins. Try again in 15 minutes."
+    retry_at = int((clock.now + timedelta(minutes=15)).timestamp())
+    assert throttled.content == f"Too many failed logins. Try again <t:{retry_at}:R>."
 
 
 async def test_logout_when_not_logged_in(microblog: MicroblogBot, alice: Person) -> None:

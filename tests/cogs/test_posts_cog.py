@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, choice_names
 from tests.cogs.conftest import Person
@@ -117,17 +121,25 @@ async def test_autocomplete_offers_only_my_posts(
     assert await stranger.choices() == []
 
 
-async def test_too_long_posts_are_refused_clearly(
+async def test_one_post_length_limit_from_the_config_everywhere(
     microblog: MicroblogBot, double: DiscordDouble, alice: Person
 ) -> None:
     await alice.register("alice")
-    # Within Discord's option limit (4000) but over the configured one (500).
+    # Discord itself stops people at the configured limit ([posts] max_length = 500): the
+    # /post and /edit options and the post form all carry it, so nobody types 4,000
+    # characters only to lose them to the service's refusal.
+    commands = {c["name"]: c for c in double.registered_commands(double.guild_id)}
+    for name in ("post", "edit"):
+        (content,) = [o for o in commands[name]["options"] if o["name"] == "content"]
+        assert content["max_length"] == 500, name
+    form = await (await double.send_slash(alice.user, "post")).modal()
+    assert [i.max_length for i in form.inputs] == [500]
+    # A hostile client that skips Discord's check is refused by the bot, nothing posted.
     refused = await alice.run("post", content="x" * 600)
     assert refused.ephemeral
-    assert refused.content == "Posts can be at most 500 characters; yours has 600."
-    # Beyond what Discord itself allows: a hostile client skipped Discord's check.
-    hostile = await alice.run("post", content="x" * 5000)
-    assert hostile.content == "The option content must be 1 to 4000 characters long."
+    assert refused.content == "The option content must be 1 to 500 characters long."
+    with pytest.raises(ValueError, match="takes at most 500 characters"):
+        await double.submit_modal(alice.user, form, {"content": "y" * 600})  # as Discord would
     assert "No posts yet" in (await alice.run("feed")).embeds[0]["description"]
 
 
@@ -141,7 +153,9 @@ async def test_posting_cooldown_says_when(
         await alice.run("post", content="one")
         clock.advance(seconds=5)
         refused = await alice.run("post", content="two")
-        assert refused.content == "You are posting too fast. Try again in 25 seconds."
+        retry_at = int((clock.now + timedelta(seconds=25)).timestamp())
+        # Rendered by the reader's Discord client ("in 25 seconds"), so it stays true.
+        assert refused.content == f"You are posting too fast. Try again <t:{retry_at}:R>."
 
 
 async def test_feed_embed_limits_hold_for_the_longest_posts(

@@ -30,6 +30,7 @@ import pytest
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.config import write_config
 from discord_double import DiscordDouble
 from tests.cogs.conftest import Person
 from tests.ops.container_files import Stage, build_context, env_pairs, stages
@@ -213,16 +214,19 @@ def provide_config_and_secret(
     """What an operator mounts: the config at MICROBLOG_CONFIG and the token as a secret."""
     config = Path(runtime.env["MICROBLOG_CONFIG"])
     config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(
-        "[discord]\n"
-        f'api_base_url = "{double.api_base_url}"\n'
-        f'gateway_url = "{double.gateway_url}"\n'
-        f"dev_guild_id = {double.guild_id}\n"
-        "[auth]\nbcrypt_rounds = 4\n"
-        "[posts]\ncooldown_seconds = 0\n"
-        '[logging]\nformat = "json"\n'
-        f"[health]\ninterval_seconds = {HEALTH_INTERVAL_SECONDS}\n",
-        encoding="utf-8",
+    write_config(
+        config,
+        {
+            "discord": {
+                "api_base_url": double.api_base_url,
+                "gateway_url": double.gateway_url,
+                "dev_guild_id": double.guild_id,
+            },
+            "auth": {"bcrypt_rounds": 4},
+            "posts": {"cooldown_seconds": 0},
+            "logging": {"format": "json"},
+            "health": {"interval_seconds": HEALTH_INTERVAL_SECONDS},
+        },
     )
     secret = fs.root / "run-secrets" / "discord_token"  # compose mounts /run/secrets/NAME
     secret.parent.mkdir()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +14,6 @@ from bot.domain.errors import (
     SubscriptionNotFound,
     ValidationError,
 )
-from bot.domain.rules import parse_interval
 from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
@@ -51,31 +49,6 @@ def _args(**overrides: object) -> dict[str, Any]:
 
 async def _subscribe(digests: DigestService, **overrides: object) -> int:
     return (await digests.subscribe(**_args(**overrides))).id
-
-
-@pytest.mark.parametrize(
-    ("text", "minutes"),
-    [("15m", 15), ("90", 90), ("6h", 360), ("1d", 1440), ("7 days", 10080), (" 2 Hours ", 120)],
-)
-def test_parse_interval(text: str, minutes: int) -> None:
-    assert parse_interval(text) == timedelta(minutes=minutes)
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("14m", "between 15 minutes and 7 days"),
-        ("8d", "between 15 minutes and 7 days"),
-        ("0", "between 15 minutes and 7 days"),
-        ("soon", "e.g. 30m, 6h or 1d"),
-        ("1w", "e.g. 30m, 6h or 1d"),
-        ("", "e.g. 30m, 6h or 1d"),
-        ("9" * 50, "e.g. 30m, 6h or 1d"),
-    ],
-)
-def test_parse_interval_refusals(text: str, message: str) -> None:
-    with pytest.raises(ValidationError, match=message):
-        parse_interval(text)
 
 
 async def test_subscribe_refusals(digests: DigestService, writer: ChatUser) -> None:

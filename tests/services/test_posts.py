@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from bot.config import PostSettings
+from bot.db.engine import Database
 from bot.domain.errors import (
     AccountNotFound,
     NotAuthor,
@@ -224,3 +226,38 @@ async def test_own_post_is_read_only_and_author_only(
         await posts.own_post(alice, post.id + 1)
     with pytest.raises(NotLoggedIn):
         await posts.own_post(ChatUser("discord", "nobody"), post.id)
+
+
+def _count_transactions(database: Database) -> list[str]:
+    """Every transaction begun on ``database`` from now on (one entry each)."""
+    begun: list[str] = []
+    event.listen(database.engine.sync_engine, "begin", lambda _connection: begun.append("BEGIN"))
+    return begun
+
+
+async def test_each_write_command_is_one_transaction(
+    posts: PostService, alice: ChatUser, database: Database, clock: FakeClock
+) -> None:
+    clock.advance(minutes=5)  # the session is due a last_seen_at refresh: that write too
+    begun = _count_transactions(database)
+    created = await posts.create_post(alice, "one")
+    assert begun == ["BEGIN"]
+    clock.advance(minutes=5)
+    await posts.edit_post(alice, created.id, "two")
+    assert begun == ["BEGIN"] * 2
+    clock.advance(minutes=5)
+    await posts.delete_post(alice, created.id)
+    assert begun == ["BEGIN"] * 3
+    assert (await posts.feed()).posts == []
+
+
+async def test_an_expired_session_is_removed_by_the_write_that_finds_it(
+    posts: PostService, auth: AuthService, alice: ChatUser, clock: FakeClock
+) -> None:
+    clock.advance(days=8)  # past the 7-day idle limit
+    with pytest.raises(NotLoggedIn, match="expired"):
+        await posts.create_post(alice, "too late")
+    # The removal committed although the command failed: next time it is simply "not logged in".
+    with pytest.raises(NotLoggedIn, match="not logged in"):
+        await auth.current_session(alice)
+    assert (await posts.feed()).posts == []

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from bot.config import ConfigError, Settings, load_config
+from bot.config import ConfigError, Settings, dump_config, load_config, parse_settings, write_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_example_config_is_valid_and_matches_the_defaults() -> None:
@@ -95,3 +98,34 @@ def test_floats_accept_whole_numbers(tmp_path: Path) -> None:
     path.write_text("[auth]\nsession_idle_days = 2\n[posts]\ncooldown_seconds = 0.5\n")
     settings = load_config(path, env={})
     assert (settings.auth.session_idle_days, settings.posts.cooldown_seconds) == (2, 0.5)
+
+
+# Quotes, backslashes (a Windows path), newlines, TOML's own multi-line quotes, a line
+# separator: each of these broke, or silently changed, the f-string configs this replaced.
+AWKWARD = 'to"k\\en\nnext line\r\t\'\'\' """ \u2028 \\u0041 #not-a-comment = [x]'
+
+
+def test_awkward_values_round_trip_through_load_config(tmp_path: Path) -> None:
+    raw = {
+        "discord": {"token": AWKWARD, "dev_guild_id": 2**64 - 1, "shard_ids": [0, 2]},
+        "database": {"url": f"sqlite+aiosqlite:///C:\\data\\{AWKWARD}.db"},
+        "auth": {"session_idle_days": 2.5},
+        "digests": {"post_when_empty": True},
+        "health": {"file": AWKWARD},
+    }
+    path = write_config(tmp_path / "config.toml", raw)
+    settings = load_config(path, env={})
+    assert settings.discord.token == AWKWARD
+    assert settings.discord.dev_guild_id == 2**64 - 1
+    assert settings.discord.shard_ids == (0, 2)
+    assert settings.database.url == f"sqlite+aiosqlite:///C:\\data\\{AWKWARD}.db"
+    assert settings.auth.session_idle_days == 2.5
+    assert settings.digests.post_when_empty is True
+    assert settings.health.file == AWKWARD
+
+
+@given(st.text(st.characters(exclude_categories=["Cs"])))  # UTF-8 cannot hold lone surrogates
+def test_any_token_round_trips_through_parse_settings(token: str) -> None:
+    raw = {"discord": {"token": token}}
+    assert tomllib.loads(dump_config(raw)) == raw
+    assert parse_settings(tomllib.loads(dump_config(raw))).discord.token == token

@@ -1,0 +1,67 @@
+"""The account forms: register and log in. Passwords only ever travel in these modals."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.front.components.base import Form, chat_user, services_of
+from bot.front.tree import reply
+
+
+def _username() -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(label="Username", custom_id="username", min_length=3, max_length=32)
+
+
+def _password(label: str, field: str) -> discord.ui.TextInput[Any]:
+    # Discord has no masked text input; the modal is private to the person typing.
+    # Longer than bcrypt's 72 bytes on purpose: Discord would silently cut a pasted password
+    # at max_length; the service refuses long ones with a message instead.
+    return discord.ui.TextInput(label=label, custom_id=field, min_length=1, max_length=256)
+
+
+class RegisterForm(Form, template=r"mb:register"):
+    def __init__(self) -> None:
+        super().__init__("Create your account", "register")
+        self.add_item(_username())
+        self.add_item(_password("Password", "password"))
+        self.add_item(_password("Repeat the password", "password_repeat"))
+
+    @classmethod
+    async def answer(
+        cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)  # bcrypt takes a while
+        account = await services_of(interaction).auth.register(
+            chat_user(interaction),
+            values.get("username", ""),
+            values.get("password", ""),
+            values.get("password_repeat", ""),
+        )
+        await reply(
+            interaction,
+            f"Welcome, **{account.username}**! Your account is ready and you are logged in. "
+            "Try /post next.",
+        )
+
+
+class LoginForm(Form, template=r"mb:login"):
+    def __init__(self) -> None:
+        super().__init__("Log in", "login")
+        self.add_item(_username())
+        self.add_item(_password("Password", "password"))
+
+    @classmethod
+    async def answer(
+        cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await services_of(interaction).auth.login(
+            chat_user(interaction), values.get("username", ""), values.get("password", "")
+        )
+        text = f"Logged in as **{result.account.username}**."
+        if result.previous_username:
+            text += f" (You were logged in as **{result.previous_username}** before.)"
+        await reply(interaction, text)
