@@ -15,6 +15,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from bench import search
 from bench.databases import DEFAULT_POSTGRES_URL
 from bench.report import markdown
 from bench.run import Options, run_benchmarks
@@ -33,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         "--backends", default=",".join(BACKENDS), help="sqlite,postgres (default: both)"
     )
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few samples (smoke)")
+    parser.add_argument(
+        "--only",
+        choices=["search"],
+        help="seed, then run only this section (writes search.* instead of latest.*)",
+    )
     parser.add_argument(
         "--out",
         type=Path,
@@ -63,6 +69,7 @@ def _options(args: argparse.Namespace, argv: list[str]) -> Options:
         backends=backends,
         postgres_url=args.postgres_url,
         quick=args.quick,
+        only=args.only,
         command=shlex.join(["python", "-m", "bench", *argv]),
     )
 
@@ -73,10 +80,10 @@ def main(argv: list[str] | None = None) -> Path:
     args = _parser().parse_args(argv)
     options = _options(args, argv)
     results = asyncio.run(run_benchmarks(options))
-    report = markdown(results)
+    report = search.report(results) if options.only == "search" else markdown(results)
     out = args.out or RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    name = "quick" if options.quick else "latest"
+    name = options.only or ("quick" if options.quick else "latest")
     (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / f"{name}.md").write_text(report, encoding="utf-8")
     print(report)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.search import markdown_lines as search_lines
+
 LABELS = {
     "ping": "/ping (floor)",
     "feed": "/feed",
@@ -149,6 +151,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += _table(
         ["backend", "posts", "command", "first", "final", "x floor", "n", "failed"], rows
     )
+    lines += search_lines(results)
     lines += ["", "## Login storm", ""]
     rows = []
     for name, backend in results["backends"].items():

@@ -13,7 +13,7 @@ from typing import Any
 
 import bcrypt
 
-from bench import machine
+from bench import machine, search
 from bench.botproc import running_bot, stall_between
 from bench.databases import postgres_version, throwaway_database
 from bench.load import driver_gc_paused, tracking
@@ -32,6 +32,7 @@ class Options:
     postgres_url: str
     quick: bool
     command: str
+    only: str | None = None  # "search": seed, then only the search section
 
 
 async def run_benchmarks(options: Options) -> dict[str, Any]:
@@ -66,7 +67,8 @@ async def run_benchmarks(options: Options) -> dict[str, Any]:
             results["backends"][backend] = await run_backend(
                 backend, options, directory, password_hash, cores, hash_seconds
             )
-    results["targets"] = evaluate(results)
+    core = [] if options.only == "search" else evaluate(results)
+    results["targets"] = core + search.evaluate(results)
     return results
 
 
@@ -92,22 +94,36 @@ async def run_backend(
                 idle = bot.memory_mib()
                 seeding: dict[str, Any] = {}
                 latency: dict[str, Any] = {}
+                searches: dict[str, Any] = {}
+                only_search = options.only == "search"
                 for size in plan.sizes:
                     timing = await seeder.grow_posts(size, author_ids, population.author_weights)
                     seeding[str(size)] = timing.as_dict()
-                    await bench.warm_up(("feed", "feed_author"))
-                    latency[str(size)] = await bench.latency()
-                storm = await bench.login_storm(cores, hash_seconds)
-                throughput = {kind: await bench.throughput(kind) for kind in ("ping", "feed")}
+                    if not only_search:
+                        await bench.warm_up(("feed", "feed_author"))
+                        latency[str(size)] = await bench.latency()
+                    queries = search.SearchQueries.pick(
+                        seeder.corpus, population.authors, population.author_weights
+                    )
+                    searches[str(size)] = await search.search_latency(
+                        bench, queries, plan.latency_per_command, plan.latency_rate
+                    )
+                storm: dict[str, Any] = {}
+                throughput: dict[str, Any] = {}
+                if not only_search:
+                    storm = await bench.login_storm(cores, hash_seconds)
+                    throughput = {kind: await bench.throughput(kind) for kind in ("ping", "feed")}
                 after_load = bot.memory_mib()
                 violations = list(double.violations)
         loop = bot.loop_stats() or {}
     # Each phase noted its time window; the watch's per-second maxima say how it went.
-    for phase in [*latency.values(), storm, *throughput.values()]:
+    phases = [*latency.values(), *searches.values(), *throughput.values()]
+    for phase in [*phases, storm] if storm else phases:
         phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
     return {
         "seeding": seeding,
         "latency": latency,
+        "search": searches,
         "storm": storm,
         "throughput": throughput,
         "memory": {"idle": idle, "after_load": after_load},

@@ -14,6 +14,7 @@ from bot.front.components import EditForm, PostForm, chat_user, edit, feed_messa
 from bot.front.rendering import cut
 from bot.front.tree import reply
 from bot.services.posts import PostService
+from bot.services.search import SearchService
 
 # Discord's ceiling for a text option or input; each cog instance lowers it to the
 # configured [posts] max_length, so Discord refuses what the service would refuse.
@@ -21,8 +22,9 @@ CONTENT_MAX = 4000
 
 
 class PostsCog(commands.Cog):
-    def __init__(self, posts: PostService, settings: PostSettings) -> None:
+    def __init__(self, posts: PostService, search: SearchService, settings: PostSettings) -> None:
         self.posts = posts
+        self.search = search  # usernames for /feed user:
         self.max_length = settings.max_length
         for command in (self.post, self.edit):
             parameter = command._params["content"]
@@ -88,6 +90,16 @@ class PostsCog(commands.Cog):
         deleted = await self.posts.delete_post(chat_user(interaction), post)
         await reply(interaction, f"Deleted post #{deleted.id}.")
 
+    @feed.autocomplete("user")
+    async def _usernames(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            names = await self.search.usernames(str(current))
+        except Exception:  # autocomplete cannot show errors; an empty list says enough
+            return []
+        return [app_commands.Choice(name=name, value=name) for name in names]
+
     @edit.autocomplete("post")
     @delete.autocomplete("post")
     async def _my_posts(
@@ -104,4 +116,5 @@ class PostsCog(commands.Cog):
 
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(PostsCog(bot.services.posts, bot.services.settings.posts))
+    services = bot.services
+    await bot.add_cog(PostsCog(services.posts, services.search, services.settings.posts))

@@ -17,7 +17,7 @@ from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.meta")
+EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.search", "cogs.meta")
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 

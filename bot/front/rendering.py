@@ -6,7 +6,8 @@ from datetime import datetime
 
 import discord
 
-from bot.domain.values import FeedPage, PostView
+from bot.domain.hashtags import find_tags
+from bot.domain.values import FeedPage, PostView, SearchPage, TrendingTags
 from bot.services.digests import Summary
 
 # Discord's embed limits.
@@ -17,6 +18,9 @@ DESCRIPTION = 4096
 TITLE = 256
 ELLIPSIS = "…"
 COLOUR = discord.Colour.blurple()
+FOOTER = 2048
+TAG_LINE = 120  # at most this much of a card is its tag line
+SEARCH_MARKER = "search: "  # the footer of a search page ends with this and the query
 
 
 def relative(moment: datetime) -> str:
@@ -41,8 +45,20 @@ def post_embed(post: PostView) -> discord.Embed:
     when = f"Posted {relative(post.created_at)}"
     if post.edited_at is not None:
         when += f" · edited {relative(post.edited_at)}"
-    embed.add_field(name=f"Post #{post.id}", value=when, inline=False)
+    embed.add_field(name=f"Post #{post.id}", value=when + tag_line(post.body), inline=False)
     return embed
+
+
+def tag_line(body: str) -> str:
+    """ " · #tag #other": the post's tags, marked and escaped, beside its time (the body is
+    shown as written: bold inserted into people's own markdown could break it)."""
+    line = ""
+    for key in dict.fromkeys(tag.key for tag in find_tags(body)):
+        shown = f" **#{discord.utils.escape_markdown(key)}**"
+        if len(line) + len(shown) + 3 > TAG_LINE:
+            return f" ·{line} …" if line else ""
+        line += shown
+    return f" ·{line}" if line else ""
 
 
 def feed_embed(page: FeedPage, title: str) -> discord.Embed:
@@ -63,8 +79,55 @@ def add_post_fields(embed: discord.Embed, posts: list[PostView], budget: int) ->
     for post in posts[:25]:
         name = cut(f"{post.author} · #{post.id}", FIELD_NAME)
         meta = relative(post.created_at) + (" (edited)" if post.edited_at else "")
+        meta += tag_line(post.body)
         room = max(1, min(FIELD_VALUE, per_post - len(name)) - len(meta) - 1)
         embed.add_field(name=name, value=f"{cut(post.body, room)}\n{meta}", inline=False)
+
+
+def search_embed(page: SearchPage) -> discord.Embed:
+    """A page of results. The footer ends with the query as parsed: the paging buttons read
+    it back from there (it would not fit in their custom_id)."""
+    shown = discord.utils.escape_markdown(page.query)
+    embed = discord.Embed(title=cut(f"Search: {shown}", TITLE), colour=COLOUR)
+    if page.order == "best":
+        note = "Best matches first"
+        if page.ranked_of:
+            note += f" (among the newest {page.ranked_of} matches)"
+    else:
+        note = "Newest first"
+    footer = f"{note} · {SEARCH_MARKER}{page.query}"
+    embed.set_footer(text=footer)  # the query is at most 300 characters: never cut
+    if not page.posts:
+        embed.description = (
+            "No posts match. Every word must appear in a post; try fewer or other words."
+            if page.previous is None
+            else "No more posts match."
+        )
+        return embed
+    add_post_fields(embed, page.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer))
+    return embed
+
+
+def search_query_of(embed: discord.Embed) -> str | None:
+    """The query a search page was made for (see ``search_embed``), or None."""
+    footer = embed.footer.text or ""
+    _, marker, query = footer.partition(SEARCH_MARKER)
+    return query if marker else None
+
+
+def trending_embed(trending: TrendingTags) -> discord.Embed:
+    embed = discord.Embed(title="Trending tags", colour=COLOUR)
+    if not trending.week:
+        embed.description = "No #tags in the last 7 days. Put some in your posts!"
+        return embed
+    for name, tags in (("Last 24 hours", trending.day), ("Last 7 days", trending.week)):
+        lines = [
+            f"**#{discord.utils.escape_markdown(tag)}** · {uses} post{'s' * (uses != 1)}"
+            for tag, uses in tags
+        ]
+        embed.add_field(name=name, value=cut("\n".join(lines) or "None yet.", FIELD_VALUE))
+    embed.set_footer(text="Search a tag with /search #tag.")
+    return embed
 
 
 def digest_embed(summary: Summary) -> discord.Embed:

@@ -36,6 +36,7 @@ from discord_double import (
 HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
+  /search coffee "good morning" #tag from:alice after:2026-01-31   /trending
 press LABEL    press a button on the last message that had buttons (e.g. press Older)
 as NAME        become another Discord user (e.g. as bob); everyone starts logged out
 help, quit"""
@@ -126,7 +127,8 @@ def _render_embed(embed: dict[str, Any]) -> list[str]:
 
 def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, object]:
     """``name:value`` sets an option by name; the other words fill the remaining options in
-    order, the last text option taking the rest of the line (``/edit 3 new words``)."""
+    order, the last free-text option taking the rest of the line (``/edit 3 new words``,
+    ``/search coffee from:alice``: options with fixed choices are only set by name)."""
     options = list((definition or {}).get("options", []))
     by_name = {o["name"]: o for o in options}
     values: dict[str, object] = {}
@@ -139,7 +141,7 @@ def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, obj
         return ""
 
     words = re.sub(r"(?<!\S)(\w+):(\S+)", take_named, text).split()
-    remaining = [o for o in options if o["name"] not in values]
+    remaining = [o for o in options if o["name"] not in values and not o.get("choices")]
     for index, option in enumerate(remaining):
         if not words:
             break

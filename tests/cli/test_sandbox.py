@@ -29,6 +29,8 @@ as bob
 alice
 wrong password here
 /feed alice
+/search hello from:alice
+/trending
 quit
 """
 
@@ -56,6 +58,8 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "You are not logged in. Use /login first." in out
     assert "Incorrect username or password." in out
     assert "Posts by alice" in out
+    assert "│ Search: hello from:alice" in out  # "from:alice" is part of the query, not an option
+    assert "Trending tags" in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 
@@ -92,3 +96,12 @@ def test_parse_options_by_position_and_name() -> None:
     assert parse_options("alice share:true", feed) == {"user": "alice", "share": True}
     assert parse_options("share:yes user:alice", feed) == {"share": True, "user": "alice"}
     assert parse_options("", post) == {}
+    search = {
+        "options": [
+            {"name": "query", "type": 3},
+            {"name": "order", "type": 3, "choices": [{"name": "best", "value": "best"}]},
+            {"name": "share", "type": 5},
+        ]
+    }
+    assert parse_options("tea from:bob", search) == {"query": "tea from:bob"}
+    assert parse_options("tea order:best", search) == {"query": "tea", "order": "best"}

@@ -9,8 +9,9 @@ from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_message
 from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.search import SearchPageButton, search_message
 
-BUTTONS = (FeedPageButton,)
+BUTTONS = (FeedPageButton, SearchPageButton)
 FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm)
 
 __all__ = [
@@ -23,10 +24,12 @@ __all__ = [
     "LoginForm",
     "PostForm",
     "RegisterForm",
+    "SearchPageButton",
     "StaticView",
     "chat_user",
     "custom_id",
     "edit",
     "feed_message",
     "publish",
+    "search_message",
 ]
