@@ -12,11 +12,19 @@ from typing import Any
 
 import pytest
 
+from bench import search
 from bench.__main__ import main
 from bench.scenarios import LATENCY_COMMANDS, QUICK
 from tests import databases
 
-SECTIONS = ("## Latency", "## Login storm", "## Throughput", "## Memory", "## Targets")
+SECTIONS = (
+    "## Latency",
+    "## Search",
+    "## Login storm",
+    "## Throughput",
+    "## Memory",
+    "## Targets",
+)
 
 
 @pytest.fixture
@@ -68,6 +76,17 @@ def test_quick_run_reports_every_section_on_both_backends(
                 assert stats["first_ms"]["p50"] <= stats["final_ms"]["p50"]
             assert row["loop_max_ms"] is not None and row["loop_max_ms"] >= 0
 
+        assert set(backend["search"]) == {str(size) for size in QUICK.sizes}
+        for run in backend["search"].values():
+            for kind in (*search.FLOOR_KINDS, *search.KINDS):
+                stats = run[kind]
+                assert (stats["ok"], stats["errors"], stats["timeouts"]) == (
+                    QUICK.latency_per_command,
+                    0,
+                    0,
+                ), (kind, stats)
+                _check_summary(stats["final_ms"], QUICK.latency_per_command)
+
         storm = backend["storm"]
         assert storm["logins"]["ok"] == QUICK.storm_logins
         # Logins cannot beat the hardware: cores / hash time, with room for timing noise.
@@ -84,5 +103,5 @@ def test_quick_run_reports_every_section_on_both_backends(
         assert 30 < memory["idle"]["VmRSS"] <= memory["after_load"]["VmHWM"] < 4_096
         assert backend["loop"]["samples"] > 0
 
-    assert len(results["targets"]) == 1 + 3 * 2
+    assert len(results["targets"]) == 1 + 3 * 2 + len(search.KINDS) * 2
     assert all(isinstance(target["met"], bool) for target in results["targets"])

@@ -48,6 +48,7 @@ def small_windows(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sqlite, "FTS_WINDOW", 3)
     monkeypatch.setattr(sqlite, "DRIVE_LIMIT", 4)
     monkeypatch.setattr(postgres, "WINDOW", 3)
+    monkeypatch.setattr(postgres, "PROBE_BUDGET", 8)  # a window or two more, then GIN
     monkeypatch.setattr(postgres, "LEAD_COUNT_CAP", 4)
 
 
@@ -139,17 +140,24 @@ async def test_every_strategy_path_matches_a_full_scan(
                 assert back == expected, criteria
 
 
+@pytest.mark.parametrize("rank_range", [10_000, 3])  # bm25, or counting on SQLite
+@pytest.mark.parametrize("filtered", [False, True])
 async def test_scores_rank_posts_with_more_of_the_terms_higher(
-    database: Database, timeline: tuple[list[Seeded], dict[str, int]]
+    database: Database,
+    timeline: tuple[list[Seeded], dict[str, int]],
+    monkeypatch: pytest.MonkeyPatch,
+    rank_range: int,
+    filtered: bool,
 ) -> None:
-    seeded, _ = timeline
-    with_fig = [post for post in seeded if "fig" in post.words]
-    assert with_fig
+    monkeypatch.setattr(sqlite, "RANK_RANGE_LIMIT", rank_range)
+    seeded, ids = timeline
+    author = "ann" if filtered else None
+    with_fig = [p for p in seeded if "fig" in p.words and author in (None, p.author)]
+    assert len(with_fig) > 1
     counts = {post.id: post.words.count("fig") / len(post.words) for post in with_fig}
+    criteria = SearchCriteria(terms=("fig",), author_id=ids[author] if author else None)
     async with database.read() as session:
-        scores = await SearchRepository(session).scores(
-            SearchCriteria(terms=("fig",)), [post.id for post in with_fig]
-        )
+        scores = await SearchRepository(session).scores(criteria, [post.id for post in with_fig])
     assert set(scores) == set(counts)
     assert all(score > 0 for score in scores.values())
     densest = max(counts, key=lambda post_id: counts[post_id])

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, TextClause, bindparam, text
-
-from bot.db.models import UTCDateTime
+from sqlalchemy import TextClause, bindparam, text
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,30 +57,6 @@ class Sql:
 
 def _uses(statement: str, name: str) -> bool:
     return re.search(rf":{name}\b", statement) is not None
-
-
-def predicates(criteria: SearchCriteria, sql: Sql, alias: str = "p") -> list[str]:
-    """SQL conditions on ``post AS alias`` for everything but the terms."""
-    found: list[str] = []
-    if criteria.author_id is not None:
-        found.append(f"{alias}.author_id = {sql.param('author_id', criteria.author_id)}")
-    if criteria.created_from is not None:
-        value = sql.param("created_from", criteria.created_from, UTCDateTime())
-        found.append(f"{alias}.created_at >= {value}")
-    if criteria.created_until is not None:
-        value = sql.param("created_until", criteria.created_until, UTCDateTime())
-        found.append(f"{alias}.created_at < {value}")
-    if criteria.excluded_author_ids:
-        value = sql.param(
-            "excluded", list(criteria.excluded_author_ids), BigInteger(), expanding=True
-        )
-        found.append(f"{alias}.author_id NOT IN {value}")
-    for index, tag in enumerate(criteria.tags):
-        found.append(
-            f"EXISTS (SELECT 1 FROM post_tag AS t{index} WHERE t{index}.tag = "
-            f"{sql.param(f'tag{index}', tag)} AND t{index}.post_id = {alias}.id)"
-        )
-    return found
 
 
 def bounded(column: str, sql: Sql, bound: int | None, descending: bool) -> list[str]:
