@@ -15,7 +15,6 @@ import shlex
 import sys
 from pathlib import Path
 
-from bench import search
 from bench.databases import DEFAULT_POSTGRES_URL
 from bench.report import markdown
 from bench.run import Options, run_benchmarks
@@ -36,8 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few samples (smoke)")
     parser.add_argument(
         "--only",
-        choices=["search"],
-        help="seed, then run only this section (writes search.* instead of latest.*)",
+        choices=["home", "search"],
+        help="seed as usual, then run one section only (home: /home beside /feed; "
+        "search: the /search kinds beside /feed)",
     )
     parser.add_argument(
         "--out",
@@ -69,8 +69,8 @@ def _options(args: argparse.Namespace, argv: list[str]) -> Options:
         backends=backends,
         postgres_url=args.postgres_url,
         quick=args.quick,
-        only=args.only,
         command=shlex.join(["python", "-m", "bench", *argv]),
+        only=args.only,
     )
 
 
@@ -80,10 +80,12 @@ def main(argv: list[str] | None = None) -> Path:
     args = _parser().parse_args(argv)
     options = _options(args, argv)
     results = asyncio.run(run_benchmarks(options))
-    report = search.report(results) if options.only == "search" else markdown(results)
+    report = markdown(results)
     out = args.out or RESULTS
     out.mkdir(parents=True, exist_ok=True)
-    name = options.only or ("quick" if options.quick else "latest")
+    name = "quick" if options.quick else "latest"
+    if options.only:
+        name += f"-{options.only}"  # a partial run never replaces the full results
     (out / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     (out / f"{name}.md").write_text(report, encoding="utf-8")
     print(report)

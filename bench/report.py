@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import social
+from bench.search import evaluate as search_targets
 from bench.search import markdown_lines as search_lines
 
 LABELS = {
@@ -11,6 +13,7 @@ LABELS = {
     "feed": "/feed",
     "feed_author": "/feed user:",
     "post": "/post",
+    "feed_blocking": "/feed, reader with 1,000 blocks",  # bench/safety.py
 }
 STALL_LIMIT_MS = 50.0
 STORM_FEED_P99_LIMIT_MS = 100.0
@@ -43,6 +46,10 @@ def worst_stall(backend: dict[str, Any]) -> tuple[float | None, str]:
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with its measured value; goals to report against, not assertions."""
+    if results.get("only") == "home":
+        return social.targets(results)
+    if results.get("only") == "search":
+        return search_targets(results)
     targets: list[dict[str, Any]] = []
     backends = results["backends"]
     sqlite = backends.get("sqlite")
@@ -90,7 +97,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": bool(flat),
             }
         )
-    return targets
+    return targets + search_targets(results) + social.targets(results)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -119,11 +126,17 @@ def markdown(results: dict[str, Any]) -> str:
         f"bcrypt cost {hashing['cost']}: {hashing['hash_seconds'] * 1000:.0f} ms per hash, so "
         f"at most {hashing['limit_per_second']} logins/s on {machine['cores']} cores.",
         "",
+    ]
+    if results.get("only") == "home":
+        return "\n".join([*lines, *social.markdown(results), *_targets(results)]) + "\n"
+    if results.get("only") == "search":
+        return "\n".join([*lines, *search_lines(results), "", *_targets(results)]) + "\n"
+    lines += [
         "## Latency (ms, p50 / p95 / p99)",
         "",
         "*first*: INTERACTION_CREATE sent to the bot's first callback (the defer, for commands "
         "that defer). *final*: to the visible answer. *x floor*: final p99 over /ping's. "
-        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the four commands "
+        f"Open loop, {results['plan']['latency_rate']:g} interactions/s, the commands "
         "interleaved.",
         "",
     ]
@@ -264,9 +277,19 @@ def markdown(results: dict[str, Any]) -> str:
         for size, seed in sorted(backend["seeding"].items(), key=lambda item: int(item[0]))
     ]
     lines += _table(["backend", "posts", "rows added", "seconds", "rows/s"], rows)
-    lines += ["", "## Targets", ""]
-    lines += _table(
-        ["target", "measured", "met"],
-        [[t["target"], t["value"], "yes" if t["met"] else "**no**"] for t in results["targets"]],
-    )
+    lines += ["", *social.markdown(results), *_targets(results)]
     return "\n".join(lines) + "\n"
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    return [
+        "## Targets",
+        "",
+        *_table(
+            ["target", "measured", "met"],
+            [
+                [t["target"], t["value"], "yes" if t["met"] else "**no**"]
+                for t in results["targets"]
+            ],
+        ),
+    ]

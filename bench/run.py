@@ -20,6 +20,7 @@ from bench.load import driver_gc_paused, tracking
 from bench.report import evaluate
 from bench.scenarios import STORM_PASSWORD, BackendBench, Plan, Population
 from bench.seed import Seeder, zipf_weights
+from bench.social import home_latency, seed_home_users
 from discord_double import DiscordDouble
 
 BCRYPT_COST = 12  # production's default; the bot under test runs with it too
@@ -32,7 +33,7 @@ class Options:
     postgres_url: str
     quick: bool
     command: str
-    only: str | None = None  # "search": seed, then only the search section
+    only: str | None = None  # "home" or "search": seed, then only that section
 
 
 async def run_benchmarks(options: Options) -> dict[str, Any]:
@@ -58,6 +59,7 @@ async def run_benchmarks(options: Options) -> dict[str, Any]:
             "limit_per_second": round(cores / hash_seconds, 2),
         },
         "plan": asdict(plan),
+        "only": options.only,
         "backends": {},
     }
     with tempfile.TemporaryDirectory(prefix="microblog-bench-") as workdir:
@@ -67,8 +69,7 @@ async def run_benchmarks(options: Options) -> dict[str, Any]:
             results["backends"][backend] = await run_backend(
                 backend, options, directory, password_hash, cores, hash_seconds
             )
-    core = [] if options.only == "search" else evaluate(results)
-    results["targets"] = core + search.evaluate(results)
+    results["targets"] = evaluate(results)
     return results
 
 
@@ -87,6 +88,9 @@ async def run_backend(
     ):
         seeder = Seeder(backend, url)
         population, author_ids = await populate(double, seeder, plan, password_hash)
+        home_users = await seed_home_users(
+            double, seeder, plan.home_follows, author_ids, password_hash
+        )
         async with running_bot(double, url, workdir) as bot:
             with tracking(double) as tracker, driver_gc_paused():
                 bench = BackendBench(double, tracker, bot, population, plan)
@@ -95,35 +99,39 @@ async def run_backend(
                 seeding: dict[str, Any] = {}
                 latency: dict[str, Any] = {}
                 searches: dict[str, Any] = {}
-                only_search = options.only == "search"
                 for size in plan.sizes:
                     timing = await seeder.grow_posts(size, author_ids, population.author_weights)
                     seeding[str(size)] = timing.as_dict()
-                    if not only_search:
+                    if options.only is None:
                         await bench.warm_up(("feed", "feed_author"))
                         latency[str(size)] = await bench.latency()
-                    queries = search.SearchQueries.pick(
-                        seeder.corpus, population.authors, population.author_weights
-                    )
-                    searches[str(size)] = await search.search_latency(
-                        bench, queries, plan.latency_per_command, plan.latency_rate
-                    )
+                    if options.only in (None, "search"):
+                        queries = search.SearchQueries.pick(
+                            seeder.corpus, population.authors, population.author_weights
+                        )
+                        searches[str(size)] = await search.search_latency(
+                            bench, queries, plan.latency_per_command, plan.latency_rate
+                        )
+                home = {}
+                if home_users and options.only in (None, "home"):
+                    home = await home_latency(bench, home_users, plan.sizes[-1])
                 storm: dict[str, Any] = {}
                 throughput: dict[str, Any] = {}
-                if not only_search:
+                if options.only is None:
                     storm = await bench.login_storm(cores, hash_seconds)
                     throughput = {kind: await bench.throughput(kind) for kind in ("ping", "feed")}
                 after_load = bot.memory_mib()
                 violations = list(double.violations)
         loop = bot.loop_stats() or {}
     # Each phase noted its time window; the watch's per-second maxima say how it went.
-    phases = [*latency.values(), *searches.values(), *throughput.values()]
-    for phase in [*phases, storm] if storm else phases:
-        phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
+    for phase in [*latency.values(), *searches.values(), storm, *throughput.values(), home]:
+        if phase:
+            phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
     return {
         "seeding": seeding,
         "latency": latency,
         "search": searches,
+        "home": home,
         "storm": storm,
         "throughput": throughput,
         "memory": {"idle": idle, "after_load": after_load},

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
+from bench import safety
 from bench.botproc import BotProcess
 from bench.load import Probe, Tracker, open_loop
 from bench.machine import cpu_seconds
@@ -23,7 +24,7 @@ from discord_double import DiscordDouble, InteractionHandle, User
 
 STORM_PASSWORD = "Zebra-Quantum-Marmalade-42"  # noqa: S105 (the seeded accounts' password)
 # The order latency samples are interleaved in, so drift on the machine hits every row alike.
-LATENCY_COMMANDS = ("ping", "feed", "feed_author", "post")
+LATENCY_COMMANDS = ("ping", "feed", "feed_author", "post", *safety.LATENCY_COMMANDS)
 P99_LIMIT_MS = 100.0  # the throughput criterion
 
 
@@ -42,6 +43,7 @@ class Plan:
     posters: int  # logged-in users; /post rotates through them (10 s cooldown each)
     hash_repeats: int
     settle_timeout: float = 30.0
+    home_follows: tuple[int, ...] = ()  # one /home user per count (bench/social.py)
 
 
 FULL = Plan(
@@ -54,9 +56,10 @@ FULL = Plan(
     storm_baseline_seconds=3,
     ramp_rates=(50, 100, 150, 200, 300, 400, 600, 800, 1000, 1200, 1600),
     ramp_seconds=4,
-    authors=2000,
+    authors=8000,  # enough for a /home user following 5,000 of them
     posters=400,
     hash_repeats=5,
+    home_follows=(10, 1000, 5000),
 )
 QUICK = Plan(
     sizes=(200, 2_000),
@@ -71,6 +74,7 @@ QUICK = Plan(
     authors=50,
     posters=30,
     hash_repeats=1,
+    home_follows=(2, 10, 40),
 )
 
 
@@ -156,6 +160,8 @@ class BackendBench:
             return self.tracker.send(
                 kind, _feed_page("Posts by"), lambda: slash(user, "feed", {"user": author})
             )
+        if kind in safety.LATENCY_COMMANDS:
+            return safety.send(self, kind, index)
         if kind == "post":
             # Round-robin over the posters: each posts again only after all the others.
             poster = people[self.posts_sent % len(people)]
@@ -173,7 +179,8 @@ class BackendBench:
 
     async def warm_up(self, kinds: Sequence[str]) -> None:
         """Discarded interactions: first connections, cold pages after a seeding."""
-        await self._run(kinds, 50, self.plan.warmup * len(kinds))
+        await safety.prepare(self)
+        await self._run((*kinds, *safety.LATENCY_COMMANDS), 50, self.plan.warmup * len(kinds))
         self.tracker.forget_finished()
 
     # -- a. and b.: latency per command, /ping being the floor --------------------------

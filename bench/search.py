@@ -175,32 +175,3 @@ def markdown_lines(results: dict[str, Any]) -> list[str]:
             ),
         ]
     return lines
-
-
-def report(results: dict[str, Any]) -> str:
-    """The whole report of a ``--only search`` run."""
-    machine = results["machine"]
-    lines = [
-        "# Search benchmark",
-        "",
-        f"`{results['command']}`, {results['generated_at']}",
-        "",
-        f"Machine: {machine['cpu_model']}, {machine['cores']} cores; SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql'] or 'not used'}. Bot, driver and PostgreSQL share "
-        "these cores.",
-        *markdown_lines(results),
-        "",
-        "## Seeding (posts, seconds)",
-        "",
-        "| backend | posts | seconds |",
-        "|---|---|---|",
-    ]
-    for name, backend in results["backends"].items():
-        for size, seed in sorted(backend["seeding"].items(), key=lambda item: int(item[0])):
-            lines.append(f"| {name} | {int(size):,} | {seed['seconds']} |")
-    lines += ["", "## Targets", "", "| target | measured | met |", "|---|---|---|"]
-    lines += [
-        f"| {t['target']} | {t['value']} | {'yes' if t['met'] else '**no**'} |"
-        for t in results["targets"]
-    ]
-    return "\n".join(lines) + "\n"

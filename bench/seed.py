@@ -26,7 +26,7 @@ import asyncpg
 from bench.corpus import Corpus
 from bench.databases import asyncpg_dsn, sqlite_path
 from bot.db.search_index import SEARCH_VECTOR, SEARCH_VECTOR_INDEX
-from bot.domain.rules import clean_username
+from bot.domain.rules import clean_username, username_skeletons
 from bot.domain.search_query import indexed_text
 
 HISTORY = timedelta(days=730)
@@ -66,9 +66,13 @@ class Seeder:
         rows = []
         for name in names:
             display, key = clean_username(name)
+            folded, shown = username_skeletons(display)
             joined = self.now - HISTORY - timedelta(days=self.rng.uniform(1, 365))
-            rows.append((display, key, password_hash, self._stamp(joined)))
-        columns = ("username", "username_key", "password_hash", "created_at")
+            rows.append((display, key, folded, shown, password_hash, self._stamp(joined)))
+        columns = (
+            "username", "username_key", "username_skeleton", "shown_skeleton", "password_hash",
+            "created_at",
+        )  # fmt: skip
         await self._insert("account", columns, rows)
         found = await self._select("SELECT username, id FROM account")
         return {str(name): int(account_id) for name, account_id in found}
@@ -79,6 +83,21 @@ class Seeder:
         rows = [("discord", str(user_id), account, stamp, stamp) for user_id, account in sessions]
         columns = ("platform", "chat_user_id", "account_id", "created_at", "last_seen_at")
         await self._insert("chat_session", columns, rows)
+
+    async def add_follows(self, follows: Sequence[tuple[int, int]]) -> None:
+        """``(follower_id, followed_id)`` pairs, all followed now."""
+        stamp = self._stamp(self.now)
+        rows = [(follower, followed, stamp) for follower, followed in follows]
+        await self._insert("follow", ("follower_id", "followed_id", "created_at"), rows)
+
+    async def recount(self) -> None:
+        """Set every account's counters from its rows, as the bot keeps them while it runs."""
+        await self._execute(
+            "UPDATE account SET "
+            "post_count = (SELECT COUNT(*) FROM post WHERE post.author_id = account.id), "
+            "follower_count = (SELECT COUNT(*) FROM follow WHERE followed_id = account.id), "
+            "following_count = (SELECT COUNT(*) FROM follow WHERE follower_id = account.id)"
+        )
 
     # -- posts ---------------------------------------------------------------------------
     async def grow_posts(
@@ -98,6 +117,7 @@ class Seeder:
         async with self._search_index_paused():
             await self._insert("post", columns, rows)
             await self._insert("post_tag", ("tag", "post_id", "created_at"), tags)
+        await self.recount()
         await self._maintain()
         self.posts = total
         return SeedTiming(count, time.perf_counter() - started)
@@ -135,13 +155,14 @@ class Seeder:
         try:
             yield
         finally:
-            await self._execute(
+            await self._execute_together(
                 f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'",
                 f"CREATE INDEX {SEARCH_VECTOR_INDEX} ON post USING gin ({SEARCH_VECTOR})",
                 "SELECT setval(pg_get_serial_sequence('post', 'id'), max(id)) FROM post",
             )
 
-    async def _execute(self, *statements: str) -> None:
+    async def _execute_together(self, *statements: str) -> None:
+        """PostgreSQL statements on one connection (a SET applies to what follows it)."""
         connection = await asyncpg.connect(asyncpg_dsn(self.url))
         try:
             for statement in statements:
@@ -181,6 +202,23 @@ class Seeder:
                 connection.execute("BEGIN")
                 connection.executemany(statement, chunk)
                 connection.execute("COMMIT")
+        finally:
+            connection.close()
+
+    async def _execute(self, statement: str) -> None:
+        if self.backend == "sqlite":
+            await asyncio.to_thread(self._sqlite_execute, statement)
+            return
+        connection = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            await connection.execute(statement)
+        finally:
+            await connection.close()
+
+    def _sqlite_execute(self, statement: str) -> None:
+        connection = sqlite3.connect(sqlite_path(self.url), isolation_level=None)
+        try:
+            connection.execute(statement)
         finally:
             connection.close()
 

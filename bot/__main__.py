@@ -34,7 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sync.add_argument("--force", action="store_true", help="send even if Discord's copy matches")
     db = verbs.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"], help="apply the migrations")
+    db.add_argument(
+        "action",
+        choices=["upgrade", "check-names"],
+        help="upgrade: apply the migrations; check-names: list accounts whose names look alike",
+    )
     verbs.add_parser("sandbox", help="try the bot in this terminal against a loopback Discord")
     check = verbs.add_parser("check-config", help="validate the config file and say what is wrong")
     check.add_argument("file", nargs="?", help="the file to check (default: --config)")
@@ -69,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_sandbox(settings))
     configure_logging(settings.logging, secrets=[settings.discord.token])
     if verb == "db":
+        if args.action == "check-names":
+            return asyncio.run(_check_names(settings))
         return asyncio.run(_upgrade(settings))
     if not settings.discord.token:
         print(SETUP_HINT.format(config=config_path), file=sys.stderr)
@@ -95,6 +101,24 @@ async def _upgrade(settings: Settings) -> int:
 
     print(f"Database at revision {await upgrade_url(settings.database.url)}.")
     return 0
+
+
+async def _check_names(settings: Settings) -> int:
+    """Exit 0 when no names look alike, 1 (with one line per group) when some do."""
+    from bot.db.engine import Database
+    from bot.db.migrate import upgrade
+    from bot.services.names import look_alike_report
+
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+        lines = await look_alike_report(database)
+    finally:
+        await database.dispose()
+    for line in lines:
+        print(line)
+    print("No look-alike usernames." if not lines else f"{len(lines)} finding(s); nothing changed.")
+    return 1 if lines else 0
 
 
 if __name__ == "__main__":

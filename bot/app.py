@@ -12,10 +12,14 @@ from bot.db.migrate import upgrade
 from bot.db.search_index import ensure_search_language
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
+from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.search import SearchService
+from bot.services.social import SocialService
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,10 @@ class Services:
     auth: AuthService
     posts: PostService
     digests: DigestService
+    social: SocialService
+    safety: SafetyService
+    moderation: ModerationService
+    accounts: AccountService
     search: SearchService
 
 
@@ -41,8 +49,24 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
-        search = SearchService(database, settings.search, clock)
-        yield Services(settings, database, hasher, auth, posts, digests, search)
+        social = SocialService(database, auth, settings.posts, clock)
+        safety = SafetyService(database, auth, settings.moderation, clock)
+        moderation = ModerationService(database, settings.moderation, clock)
+        accounts = AccountService(database, auth, hasher, settings.auth, clock)
+        search = SearchService(database, auth, settings.search, clock)
+        yield Services(
+            settings,
+            database,
+            hasher,
+            auth,
+            posts,
+            digests,
+            social,
+            safety,
+            moderation,
+            accounts,
+            search,
+        )
     finally:
         hasher.close()
         await database.dispose()

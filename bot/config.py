@@ -108,6 +108,16 @@ class DigestSettings(_Section):
     max_backoff_minutes: Annotated[float, Field(ge=1, le=1440)] = 60
 
 
+class ModerationSettings(_Section):
+    # Discord user ids (integers, like every other id here) who may use /mod and the
+    # buttons on reports. Checked by the service on every action, whoever sees a button.
+    moderators: tuple[Snowflake, ...] = ()
+    # Where each new report is posted with Dismiss / Remove post / Suspend author buttons.
+    reports_channel_id: Snowflake | None = None
+    # Reports one account may file per hour (throttles a flood of reports).
+    reports_per_hour: Annotated[int, Field(ge=1, le=1000)] = 10
+
+
 class LoggingSettings(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     format: Literal["text", "json"] = "text"
@@ -137,6 +147,7 @@ class Settings(_Section):
     posts: PostSettings = PostSettings()
     search: SearchSettings = SearchSettings()
     digests: DigestSettings = DigestSettings()
+    moderation: ModerationSettings = ModerationSettings()
     logging: LoggingSettings = LoggingSettings()
     health: HealthSettings = HealthSettings()
     diagnostics: DiagnosticsSettings = DiagnosticsSettings()
@@ -210,9 +221,10 @@ def _token_from_file(env: dict[str, str]) -> dict[str, str]:
 
 def parse_settings(raw: dict[str, Any], source: str = "config") -> Settings:
     # TOML has no tuple; pydantic's strict mode wants one for the frozen shard_ids.
-    discord = raw.get("discord")
-    if isinstance(discord, dict) and isinstance(discord.get("shard_ids"), list):
-        discord["shard_ids"] = tuple(discord["shard_ids"])
+    for section, key in (("discord", "shard_ids"), ("moderation", "moderators")):
+        values = raw.get(section)
+        if isinstance(values, dict) and isinstance(values.get(key), list):
+            values[key] = tuple(values[key])
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

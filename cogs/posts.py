@@ -14,7 +14,7 @@ from bot.front.components import EditForm, PostForm, chat_user, edit, feed_messa
 from bot.front.rendering import cut
 from bot.front.tree import reply
 from bot.services.posts import PostService
-from bot.services.search import SearchService
+from cogs.safety import usernames
 
 # Discord's ceiling for a text option or input; each cog instance lowers it to the
 # configured [posts] max_length, so Discord refuses what the service would refuse.
@@ -22,9 +22,8 @@ CONTENT_MAX = 4000
 
 
 class PostsCog(commands.Cog):
-    def __init__(self, posts: PostService, search: SearchService, settings: PostSettings) -> None:
+    def __init__(self, posts: PostService, settings: PostSettings) -> None:
         self.posts = posts
-        self.search = search  # usernames for /feed user:
         self.max_length = settings.max_length
         for command in (self.post, self.edit):
             parameter = command._params["content"]
@@ -50,6 +49,7 @@ class PostsCog(commands.Cog):
         user="Only this user's posts (their microblog username)",
         share="Show the page to everyone in the channel (default: only you)",
     )
+    @app_commands.autocomplete(user=usernames)
     async def feed(
         self,
         interaction: discord.Interaction,
@@ -58,7 +58,9 @@ class PostsCog(commands.Cog):
     ) -> None:
         """Read the newest posts, from everyone or from one user."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.posts.feed(author=user)
+        page = await self.posts.feed(
+            author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         await reply(interaction, **feed_message(page), ephemeral=not share)
 
     @app_commands.command()
@@ -90,16 +92,6 @@ class PostsCog(commands.Cog):
         deleted = await self.posts.delete_post(chat_user(interaction), post)
         await reply(interaction, f"Deleted post #{deleted.id}.")
 
-    @feed.autocomplete("user")
-    async def _usernames(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        try:
-            names = await self.search.usernames(str(current))
-        except Exception:  # autocomplete cannot show errors; an empty list says enough
-            return []
-        return [app_commands.Choice(name=name, value=name) for name in names]
-
     @edit.autocomplete("post")
     @delete.autocomplete("post")
     async def _my_posts(
@@ -116,5 +108,4 @@ class PostsCog(commands.Cog):
 
 
 async def setup(bot: MicroblogBot) -> None:
-    services = bot.services
-    await bot.add_cog(PostsCog(services.posts, services.search, services.settings.posts))
+    await bot.add_cog(PostsCog(bot.services.posts, bot.services.settings.posts))

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.domain.search_query import MAX_QUERY_CHARS
 from bot.front.client import MicroblogBot
-from bot.front.components import search_message
+from bot.front.components import chat_user, search_message
 from bot.front.rendering import trending_embed
 from bot.front.tree import reply
 from bot.services.search import SearchService
@@ -40,7 +40,9 @@ class SearchCog(commands.Cog):
     ) -> None:
         """Search posts by words, phrases, #tags, author and dates."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.search_service.search(query, order=order)
+        page = await self.search_service.search(
+            query, order=order, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         await reply(interaction, **search_message(page), ephemeral=not share)
 
     @search.autocomplete("query")

@@ -37,6 +37,9 @@ class MessageDispatcher(Protocol):
     ) -> Awaitable[None]: ...
 
 
+#: Discord's upload limit per message without boosts (what interactions announce as
+#: attachment_size_limit); larger requests fail with 413, code 40005.
+UPLOAD_LIMIT = 10 * 1024 * 1024
 SUPPRESS_EMBEDS = 1 << 2
 SUPPRESS_NOTIFICATIONS = 1 << 12
 #: Flags a bot may set when creating a message; Discord ignores the rest.
@@ -82,11 +85,15 @@ def attachments_from(
     described = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, dict)}
     kept = [a for a in body.get("attachments") or [] if isinstance(a, dict) and "url" in a]
     result = list(kept)
+    total = sum(len(upload["data"]) for upload in files)
+    if total > UPLOAD_LIMIT:
+        world.violate(f"uploaded {total} bytes; Discord refuses more than {UPLOAD_LIMIT} (40005)")
     for index, upload in enumerate(files):
         attachment_id = world.ids.next()
         meta = described.get(str(index), {})
         filename = meta.get("filename") or upload["filename"]
         url = f"https://cdn.discordapp.com/attachments/0/{attachment_id}/{filename}"
+        world.add_attachment_data(str(attachment_id), upload["data"])
         result.append(
             {
                 "id": str(attachment_id),

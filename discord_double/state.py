@@ -121,6 +121,8 @@ class World:
         self.channels: dict[int, Channel] = {}
         self.dm_channels: dict[int, Channel] = {}
         self.messages: OrderedDict[int, RecordedMessage] = OrderedDict()
+        #: Uploaded file contents by attachment id, as Discord's CDN would serve them.
+        self._attachment_data: OrderedDict[str, bytes] = OrderedDict()
         self.interactions_by_id: OrderedDict[int, InteractionHandle] = OrderedDict()
         self.interactions_by_token: OrderedDict[str, InteractionHandle] = OrderedDict()
         self.commands: dict[int | None, list[dict[str, Any]]] = {None: []}
@@ -177,6 +179,14 @@ class World:
         _forget_oldest(self.messages, self.history)
         self.notifier.notify()
         return message
+
+    def add_attachment_data(self, attachment_id: str, data: bytes) -> None:
+        self._attachment_data[attachment_id] = data
+        _forget_oldest(self._attachment_data, self.history)
+
+    def attachment_bytes(self, attachment: dict[str, Any]) -> bytes:
+        """What downloading an attachment of a recorded message would give."""
+        return self._attachment_data[str(attachment["id"])]
 
     def add_interaction(self, handle: InteractionHandle) -> None:
         self.interactions_by_id[handle.id] = handle

@@ -14,6 +14,7 @@ from bot.domain.security import PasswordHasher
 from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
+from bot.services.social import SocialService
 from tests import databases
 
 TEST_BCRYPT_ROUNDS = 4
@@ -98,6 +99,13 @@ def posts(
     database: Database, auth: AuthService, post_settings: PostSettings, clock: FakeClock
 ) -> PostService:
     return PostService(database, auth, post_settings, clock)
+
+
+@pytest.fixture
+def social(
+    database: Database, auth: AuthService, post_settings: PostSettings, clock: FakeClock
+) -> SocialService:
+    return SocialService(database, auth, post_settings, clock)
 
 
 @pytest.fixture

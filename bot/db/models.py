@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Dialect,
     ForeignKey,
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.domain.hashtags import TAG_MAX_CHARS
+from bot.domain.search_query import indexed_text
 
 # Explicit constraint names: Alembic needs them to alter or drop constraints on SQLite.
 NAMING_CONVENTION = {
@@ -63,14 +69,53 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# A suspension without an end lasts until this moment (one comparison in every feed query).
+SUSPENDED_INDEFINITELY = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 class Account(Base):
     __tablename__ = "account"
+    __table_args__ = (
+        # Look-alike names are one name. Accounts that already collided when this rule came
+        # (migration 0006) keep their names and are flagged instead: the oldest of each group
+        # holds the unique entry, so no new account can take that skeleton either.
+        Index(
+            "uq_account_username_skeleton",
+            "username_skeleton",
+            unique=True,
+            sqlite_where=text("NOT skeleton_clash"),
+            postgresql_where=text("NOT skeleton_clash"),
+        ),
+        Index(
+            "uq_account_shown_skeleton",
+            "shown_skeleton",
+            unique=True,
+            sqlite_where=text("NOT skeleton_clash"),
+            postgresql_where=text("NOT skeleton_clash"),
+        ),
+        Index("ix_account_username_skeleton", "username_skeleton"),
+        Index("ix_account_shown_skeleton", "shown_skeleton"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))  # as typed, for display
+    username: Mapped[str] = mapped_column(String(64))  # as typed (NFC), for display
     username_key: Mapped[str] = mapped_column(String(128), unique=True)  # NFKC + casefold
+    # Unicode TS #39 skeletons: of the folded name, and of the name as shown (see
+    # bot.domain.rules.username_skeletons); either one shared with another account is taken.
+    username_skeleton: Mapped[str] = mapped_column(String(512))
+    shown_skeleton: Mapped[str] = mapped_column(String(512))
+    skeleton_clash: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    display_name: Mapped[str | None] = mapped_column(String(64))  # shown beside, never instead
+    bio: Mapped[str | None] = mapped_column(Text)
+    # Kept by the services in the same transaction as the rows they count, so a profile
+    # never runs COUNT(*) over a busy table.
+    post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    follower_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    following_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set by a moderator: no login, no posting, posts hidden, until then.
+    suspended_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class ChatSession(Base):
@@ -89,25 +134,164 @@ class ChatSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+def _indexed_body(context: Any) -> str:
+    return indexed_text(context.get_current_parameters()["body"])
+
+
 class Post(Base):
     __tablename__ = "post"
     __table_args__ = (
         # Keyset paging: (created_at, id) < (:t, :id) newest first, globally and per author.
         Index("ix_post_created_at_id", "created_at", "id"),
         Index("ix_post_author_id_created_at_id", "author_id", "created_at", "id"),
-        # Search results come newest first by id (see bot/repositories/search): from:user.
+        # Search results come newest first by id (see bot/repositories/search): from:user,
+        # and "was it removed?" answered from a tiny index rather than the post row.
         Index("ix_post_author_id_id", "author_id", "id"),
+        Index(
+            "ix_post_removed",
+            "id",
+            sqlite_where=text("removed_at IS NOT NULL"),
+            postgresql_where=text("removed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
-    # The body as the full-text engines index it (bot.domain.search_query.indexed_text).
-    # SQLite's FTS5 table post_fts and PostgreSQL's generated column post.search_vector are
-    # kept from it by the database itself (migration 0004), not declared here.
-    search_text: Mapped[str] = mapped_column(Text)
+    # The body as the full-text engines index it (bot.domain.search_query.indexed_text);
+    # derived from the body on insert when not given. SQLite's FTS5 table post_fts and
+    # PostgreSQL's generated column post.search_vector are kept from it by the database
+    # itself (migration 0004), not declared here. Edits go through PostRepository.set_body.
+    search_text: Mapped[str] = mapped_column(Text, default=_indexed_body)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The Discord user who wrote it, so an account stays accountable (moderators only);
+    # NULL for posts written before this was recorded.
+    discord_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator
+
+
+class Block(Base):
+    """``blocker_id`` and ``blocked_id`` never see or reach each other, whoever blocked."""
+
+    __tablename__ = "block"
+    __table_args__ = (
+        PrimaryKeyConstraint("blocker_id", "blocked_id"),
+        Index("ix_block_blocked_id_blocker_id", "blocked_id", "blocker_id"),
+    )
+
+    blocker_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    blocked_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Mute(Base):
+    """``muted_id`` is left out of ``muter_id``'s feeds and notifications; nothing else."""
+
+    __tablename__ = "mute"
+    __table_args__ = (PrimaryKeyConstraint("muter_id", "muted_id"),)
+
+    muter_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    muted_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Report(Base):
+    """A post reported to the moderators. ``status``: open, dismissed or actioned."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        # One open report per reporter and post; after a decision, a new one may follow.
+        Index(
+            "uq_report_reporter_id_post_id_open",
+            "reporter_id",
+            "post_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_report_status_id", "status", "id"),
+        Index("ix_report_post_id", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    reporter_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolved_by: Mapped[int | None] = mapped_column(BigInteger)  # a moderator's Discord id
+
+
+class ModerationAction(Base):
+    """The moderation log: appended to, never changed (no update or delete path).
+
+    When an account or post it names is deleted (an erasure request), the link is cut
+    (SET NULL) and the rest of the entry stays: who acted, what, why and when.
+    """
+
+    __tablename__ = "moderation_action"
+    __table_args__ = (Index("ix_moderation_action_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    moderator_id: Mapped[int] = mapped_column(BigInteger)  # Discord user id
+    action: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    target_account_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    target_post_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("post.id", ondelete="SET NULL"), index=True
+    )
+    report_id: Mapped[int | None] = mapped_column(
+        Id, ForeignKey("report.id", ondelete="SET NULL"), index=True
+    )
+    detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ServerHiddenAccount(Base):
+    """An account whose posts a server's admins chose not to show in that server."""
+
+    __tablename__ = "server_hidden_account"
+    __table_args__ = (
+        PrimaryKeyConstraint("guild_id", "account_id"),
+        Index("ix_server_hidden_account_account_id", "account_id"),
+    )
+
+    guild_id: Mapped[int] = mapped_column(BigInteger)
+    account_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    hidden_by: Mapped[int] = mapped_column(BigInteger)  # a Discord user id
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Follow(Base):
+    """``follower_id`` reads ``followed_id``'s posts on their home timeline."""
+
+    __tablename__ = "follow"
+    __table_args__ = (
+        PrimaryKeyConstraint("follower_id", "followed_id"),
+        # Newest first, keyset-paged: whom someone follows, and who follows someone.
+        Index(
+            "ix_follow_follower_id_created_at_followed_id",
+            "follower_id",
+            "created_at",
+            "followed_id",
+        ),
+        Index(
+            "ix_follow_followed_id_created_at_follower_id",
+            "followed_id",
+            "created_at",
+            "follower_id",
+        ),
+    )
+
+    follower_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    followed_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class PostTag(Base):

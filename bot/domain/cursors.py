@@ -32,8 +32,9 @@ class Cursor:
         return self.direction + base64.urlsafe_b64encode(packed).decode("ascii").rstrip("=")
 
 
-def decode_cursor(token: str) -> Cursor:
-    stale = ValidationError("cursor", "That page link is not valid any more. Run /feed again.")
+def decode_cursor(token: str, command: str = "/feed") -> Cursor:
+    """The cursor in ``token``; a malformed one asks the user to run ``command`` again."""
+    stale = ValidationError("cursor", f"That page link is not valid any more. Run {command} again.")
     if len(token) != 33 or token[0] not in (OLDER, NEWER):
         raise stale
     try:

@@ -57,6 +57,11 @@ class AccountNotFound(UserError):
         super().__init__(f"There is no user called {username!r}.")
 
 
+class CannotFollowYourself(UserError):
+    def __init__(self) -> None:
+        super().__init__("You cannot follow yourself: your own posts are always on your /home.")
+
+
 class SubscriptionNotFound(UserError):
     def __init__(self, subscription_id: int) -> None:
         super().__init__(
@@ -96,3 +101,55 @@ def _humanize(delta: timedelta) -> str:
             count = -(-seconds // size)  # round up: never tell people to come back too early
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{seconds} second{'s' if seconds != 1 else ''}"
+
+
+class Blocked(UserError):
+    """Between accounts that blocked each other, in either direction; does not say who."""
+
+    def __init__(self) -> None:
+        super().__init__("You cannot interact with that account.")
+
+
+class AccountSuspended(UserError):
+    def __init__(self, until: datetime | None) -> None:
+        when = "" if until is None else f" until {until:%Y-%m-%d %H:%M} UTC"
+        super().__init__(f"This account is suspended{when} by the moderators.")
+
+
+class NotModerator(UserError):
+    def __init__(self) -> None:
+        super().__init__("Only the bot's moderators can do that.")
+
+
+class NotServerManager(UserError):
+    def __init__(self) -> None:
+        super().__init__("You need the Manage Server permission for that.")
+
+
+class AlreadyReported(UserError):
+    def __init__(self) -> None:
+        super().__init__("You already reported that post; a moderator will look at it.")
+
+
+class ReportNotFound(UserError):
+    def __init__(self, report_id: int) -> None:
+        super().__init__(f"Report #{report_id} does not exist or was already handled.")
+
+
+class ExportTooLarge(UserError):
+    def __init__(self, size: int, limit: int) -> None:
+        super().__init__(
+            f"Your export is larger than the {limit // (1024 * 1024)} MiB Discord lets the bot "
+            f"send here (it reached {size // (1024 * 1024)} MiB before stopping). Delete some "
+            "posts, or ask the bot's operator for the export (README: 'What the bot stores')."
+        )
+
+
+class WrongPassword(UserError):
+    def __init__(self) -> None:
+        super().__init__("That is not your current password. Nothing was changed.")
+
+
+class PostRemoved(UserError):
+    def __init__(self) -> None:
+        super().__init__("That post was removed by a moderator; it can be deleted, not edited.")

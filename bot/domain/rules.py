@@ -6,6 +6,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
+from bot.domain.confusables import skeleton
 from bot.domain.errors import ValidationError
 
 USERNAME_MIN_CHARS = 3
@@ -20,9 +21,27 @@ def username_key(username: str) -> str:
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", username).casefold())
 
 
+def username_skeletons(username: str) -> tuple[str, str]:
+    """Two look-alike identities of a name; a name that shares either with another is taken.
+
+    Case folding and TS #39 skeletons do not commute, so one key misses cases either way:
+    - the skeleton of the case-folded name catches "аlice" (Cyrillic а) and "АLICE" beside
+      "alice", whatever the case of either;
+    - the skeleton of the name as shown, then folded, catches "paypaI" (capital i) beside
+      "paypal": folding first would have made the I an "i", which looks like no "l".
+    """
+    folded = skeleton(username_key(username))
+    shown = skeleton(unicodedata.normalize("NFKC", skeleton(username).casefold()))
+    return folded, shown
+
+
 def clean_username(raw: str) -> tuple[str, str]:
-    """Returns (display name as typed, trimmed; unique key) or raises ValidationError."""
-    name = raw.strip()
+    """Returns (display name as typed, trimmed, NFC; unique key) or raises ValidationError.
+
+    NFC first: "René" typed with a combining accent (e + U+0301) is the same letters as
+    "René" with é, and passes the letter check; it is stored and shown composed.
+    """
+    name = unicodedata.normalize("NFC", raw.strip())
     if not name:
         raise ValidationError("username", "Username is required.")
     if not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in name):
@@ -50,6 +69,75 @@ def clean_post_body(raw: str, max_length: int) -> str:
             "content", f"Posts can be at most {max_length} characters; yours has {len(body)}."
         )
     return body
+
+
+DISPLAY_NAME_MAX_CHARS = 32
+BIO_MAX_CHARS = 300
+# Letters that render as nothing (Hangul fillers, braille blank, the combining grapheme
+# joiner): the classic way to make a name that looks empty without being whitespace.
+_BLANK_LOOKALIKES = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u034f"}
+# Bidirectional embeddings, overrides and isolates reorder the text around them, so a
+# display name could make the username printed beside it read differently.
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def _visible(ch: str) -> bool:
+    return not ch.isspace() and unicodedata.category(ch) != "Cf" and ch not in _BLANK_LOOKALIKES
+
+
+def clean_display_name(raw: str) -> str | None:
+    """Trimmed display name; None (no display name) for an empty field; else ValidationError."""
+    if raw == "":
+        return None
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cs", "Zl", "Zp"} or ch in _BIDI_CONTROLS for ch in raw
+    ):
+        raise ValidationError("display_name", "Display names cannot contain control characters.")
+    name = raw.strip()
+    if not any(_visible(ch) for ch in name):
+        raise ValidationError(
+            "display_name", "A display name needs some visible text (or leave it empty)."
+        )
+    if len(name) > DISPLAY_NAME_MAX_CHARS:
+        raise ValidationError(
+            "display_name",
+            f"Display names can be at most {DISPLAY_NAME_MAX_CHARS} characters; "
+            f"yours has {len(name)}.",
+        )
+    return name
+
+
+def clean_bio(raw: str) -> str | None:
+    """Trimmed bio (newlines kept); None when nothing visible is left; else ValidationError."""
+    bio = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} and ch not in _ALLOWED_CONTROLS for ch in bio):
+        raise ValidationError("bio", "A bio cannot contain control characters.")
+    if not any(_visible(ch) for ch in bio):
+        return None
+    if len(bio) > BIO_MAX_CHARS:
+        raise ValidationError(
+            "bio", f"A bio can be at most {BIO_MAX_CHARS} characters; yours has {len(bio)}."
+        )
+    return bio
+
+
+REASON_MAX_CHARS = 500
+SUSPENSION_MAX_DAYS = 3650
+
+
+def clean_reason(raw: str, field: str = "reason") -> str:
+    """A report's or a moderator's reason: 1 to 500 characters of text, trimmed."""
+    reason = " ".join((raw or "").split())  # one line: it is shown in lists and the log
+    if any(unicodedata.category(ch) in {"Cc", "Cs"} for ch in reason):
+        raise ValidationError(field, "A reason cannot contain control characters.")
+    if not reason:
+        raise ValidationError(field, "Please give a reason.")
+    if len(reason) > REASON_MAX_CHARS:
+        raise ValidationError(
+            field,
+            f"A reason can be at most {REASON_MAX_CHARS} characters; yours has {len(reason)}.",
+        )
+    return reason
 
 
 MIN_INTERVAL = timedelta(minutes=15)

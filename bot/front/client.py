@@ -17,7 +17,18 @@ from bot.front.tree import BotTree
 
 _log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.auth", "cogs.posts", "cogs.digests", "cogs.search", "cogs.meta")
+EXTENSIONS = (
+    "cogs.auth",
+    "cogs.account",
+    "cogs.posts",
+    "cogs.social",
+    "cogs.search",
+    "cogs.digests",
+    "cogs.safety",
+    "cogs.moderation",
+    "cogs.server",
+    "cogs.meta",
+)
 # Slash commands and buttons need no privileged intent (no message content, no members).
 INTENTS = discord.Intents(guilds=True)
 

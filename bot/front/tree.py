@@ -19,6 +19,17 @@ _log = logging.getLogger(__name__)
 APOLOGY = "Sorry, something went wrong on our side. It has been logged; please try again."
 
 
+class Refused(app_commands.CheckFailure):
+    """A command-level check that refused with a domain error's sentence (e.g. NotModerator).
+
+    Checks must raise CheckFailure for discord.py to route them to the tree's on_error.
+    """
+
+    def __init__(self, error: UserError) -> None:
+        super().__init__(error.message)
+        self.message = error.message
+
+
 async def reply(
     interaction: discord.Interaction,
     content: str | None = None,
@@ -65,14 +76,18 @@ def user_message(error: BaseException) -> str | None:
         error = error.__cause__
     if isinstance(error, Throttled):
         return f"{error.what} Try again {retry_time(error.retry_at)}."
-    if isinstance(error, (UserError, BadOption)):
+    if isinstance(error, (UserError, BadOption, Refused)):
         return error.message
     if isinstance(error, app_commands.CommandNotFound):
         return "That command does not exist any more. Discord may still be updating its list."
     if isinstance(error, app_commands.CommandSignatureMismatch):
         return "That command changed since Discord last saw it. Please try again in a minute."
     if isinstance(error, app_commands.MissingPermissions):
-        return "You need the Manage Channels permission for that."
+        names = " and ".join(
+            name.replace("_", " ").title().replace("Guild", "Server")
+            for name in error.missing_permissions
+        )
+        return f"You need the {names} permission for that."
     if isinstance(error, app_commands.CheckFailure):
         return "You cannot use that command here."
     return None

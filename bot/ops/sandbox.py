@@ -36,6 +36,10 @@ from discord_double import (
 HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
+  /follow alice  /unfollow alice  /home  /profile alice  /followers  /following alice
+  /account profile   (your display name and bio)
+  /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
+  /account delete   (groups: the subcommand comes first, then its options)
   /search coffee "good morning" #tag from:alice after:2026-01-31   /trending
 press LABEL    press a button on the last message that had buttons (e.g. press Older)
 as NAME        become another Discord user (e.g. as bob); everyone starts logged out
@@ -154,6 +158,19 @@ def parse_options(text: str, definition: dict[str, Any] | None) -> dict[str, obj
     return values
 
 
+def _subcommand(definition: dict[str, Any], rest: str) -> tuple[str, dict[str, Any] | None, str]:
+    """For a command group (``/account profile``): the subcommand named first in ``rest``,
+    its definition and what follows; for a plain command, ``("", definition, rest)``.
+    A group without a known subcommand gives ``(the choices, None, rest)``."""
+    subcommands = {o["name"]: o for o in definition.get("options", []) if o["type"] == 1}
+    if not subcommands:
+        return "", definition, rest
+    first, _, after = rest.strip().partition(" ")
+    if first in subcommands:
+        return first, subcommands[first], after
+    return " ".join(subcommands), None, rest
+
+
 def _convert(raw: str, option: dict[str, Any]) -> object:
     if option["type"] == _OPTION_INTEGER:
         try:
@@ -211,8 +228,15 @@ class Sandbox:
             if definition is None:
                 self.terminal.say(f"(no such command /{name}; try help)")
                 return
+            subcommand, definition, rest = _subcommand(definition, rest)
+            if definition is None:
+                self.terminal.say(f"(/{name} needs one of: {', '.join(subcommand.split())})")
+                return
             handle = await self.double.send_slash(
-                self.user, name, parse_options(rest, definition) or None
+                self.user,
+                name,
+                parse_options(rest, definition) or None,
+                subcommand=subcommand or None,
             )
             await self._show(handle)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Account
@@ -24,30 +24,36 @@ class AccountRepository:
             select(Account).where(Account.username_key == username_key)
         )
 
-    async def usernames_with_prefix(self, key_prefix: str, limit: int) -> list[str]:
-        """Display names whose key starts with ``key_prefix``, in key order (autocomplete).
-
-        A range over the unique index on username_key; exact in code-point order (SQLite,
-        and PostgreSQL's C collations). Under other collations the range may hold names
-        without the prefix, which the filter drops: a shorter list, never a wrong one.
-        """
-        rows = await self.session.execute(
-            select(Account.username, Account.username_key)
+    async def name_taken(self, username_key: str, skeletons: tuple[str, str]) -> bool:
+        """Whether an account has this name, or one that looks like it."""
+        folded, shown = skeletons
+        found = await self.session.scalar(
+            select(Account.id)
             .where(
-                Account.username_key >= key_prefix,
-                Account.username_key < key_prefix + "\U0010ffff",
+                or_(
+                    Account.username_key == username_key,
+                    Account.username_skeleton == folded,
+                    Account.shown_skeleton == shown,
+                )
             )
-            .order_by(Account.username_key)
-            .limit(limit)
+            .limit(1)
         )
-        return [name for name, key in rows if key.startswith(key_prefix)]
+        return found is not None
 
     async def add(
-        self, username: str, username_key: str, password_hash: str, created_at: datetime
+        self,
+        username: str,
+        username_key: str,
+        skeletons: tuple[str, str],
+        password_hash: str,
+        created_at: datetime,
     ) -> Account:
         account = Account(
             username=username,
             username_key=username_key,
+            username_skeleton=skeletons[0],
+            shown_skeleton=skeletons[1],
+            skeleton_clash=False,
             password_hash=password_hash,
             created_at=created_at,
         )
@@ -57,3 +63,80 @@ class AccountRepository:
     async def set_password_hash(self, account: Account, password_hash: str) -> None:
         account.password_hash = password_hash
         await self.session.flush()
+
+    async def add_to_counts(
+        self, account_id: int, *, posts: int = 0, followers: int = 0, following: int = 0
+    ) -> None:
+        """Adjust the denormalized counters in place (``x = x + n``: no lost updates)."""
+        values = {
+            column: getattr(Account, column) + delta
+            for column, delta in (
+                ("post_count", posts),
+                ("follower_count", followers),
+                ("following_count", following),
+            )
+            if delta
+        }
+        if values:
+            await self.session.execute(
+                update(Account)
+                .where(Account.id == account_id)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def set_profile(
+        self, account: Account, display_name: str | None, bio: str | None
+    ) -> None:
+        account.display_name = display_name
+        account.bio = bio
+        await self.session.flush()
+
+    async def usernames_starting(self, key_prefix: str, limit: int) -> list[str]:
+        """Usernames whose key starts with ``key_prefix``, in key order (autocomplete)."""
+        query = select(Account.username).order_by(Account.username_key).limit(limit)
+        if key_prefix:
+            # The range walks the unique index (SQLite's binary order, PostgreSQL's C-like
+            # collations); LIKE, escaped, keeps only true prefixes whatever the collation.
+            query = query.where(
+                Account.username_key >= key_prefix,
+                Account.username_key < key_prefix + "\U0010ffff",
+                Account.username_key.startswith(key_prefix, autoescape=True),
+            )
+        return list((await self.session.scalars(query)).all())
+
+    async def set_suspended_until(self, account_id: int, until: datetime | None) -> None:
+        await self.session.execute(
+            update(Account).where(Account.id == account_id).values(suspended_until=until)
+        )
+
+    async def delete(self, account_id: int) -> None:
+        """The account row; the database cascades to everything that belongs to it."""
+        await self.session.execute(delete(Account).where(Account.id == account_id))
+
+    async def look_alike_groups(self) -> list[list[tuple[int, str, bool]]]:
+        """Accounts that share a skeleton with another: [(id, username, flagged), ...] each."""
+        groups: list[list[tuple[int, str, bool]]] = []
+        for column in (Account.username_skeleton, Account.shown_skeleton):
+            shared = select(column).group_by(column).having(func.count() > 1)
+            rows = await self.session.execute(
+                select(column, Account.id, Account.username, Account.skeleton_clash)
+                .where(column.in_(shared))
+                .order_by(column, Account.id)
+            )
+            by_skeleton: dict[str, list[tuple[int, str, bool]]] = {}
+            for skeleton, account_id, username, flagged in rows:
+                by_skeleton.setdefault(skeleton, []).append((account_id, username, flagged))
+            for group in by_skeleton.values():
+                if group not in groups:
+                    groups.append(group)
+        return groups
+
+    async def all_names(self) -> list[tuple[int, str, str, str]]:
+        """(id, username, folded skeleton, shown skeleton) of every account, oldest first."""
+        rows = await self.session.execute(
+            select(
+                Account.id, Account.username, Account.username_skeleton, Account.shown_skeleton
+            ).order_by(Account.id)
+        )
+        return [(a, b, c, d) for a, b, c, d in rows]

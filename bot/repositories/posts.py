@@ -1,14 +1,66 @@
-"""Posts: queries only. Feeds page by keyset on (created_at, id), never by OFFSET."""
+"""Posts: queries only. Feeds page by keyset on (created_at, id), never by OFFSET.
+
+Every query that shows posts to someone applies ``visible_to(audience)``: the one rule for
+what a reader may see (removed posts, suspended authors, blocks either way, mutes, accounts
+hidden in the server). Enforced here, in SQL, never by filtering a rendered page.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, func, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    func,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Post
-from bot.domain.values import Position
+from bot.db.models import Account, Block, Mute, Post, ServerHiddenAccount
+from bot.domain.values import Audience, Position
+
+
+def visible_to(audience: Audience) -> list[ColumnElement[bool]]:
+    """Conditions on a query of ``Post`` joined with its author (``Account``).
+
+    Left out: posts removed by a moderator, posts of suspended accounts, and, for a reader
+    who is logged in, authors they blocked or who blocked them and (``hide_muted``) authors
+    they muted; in a server, the accounts its admins hid there. The excluded authors come
+    from the primary keys and indexes of block, mute and server_hidden_account: one small
+    set per query however many posts are scanned.
+    """
+    conditions: list[ColumnElement[bool]] = [
+        Post.removed_at.is_(None),
+        or_(Account.suspended_until.is_(None), Account.suspended_until <= audience.now),
+    ]
+    excluded = _hidden_authors(audience)
+    if excluded:
+        conditions.append(Post.author_id.not_in(union_all(*excluded)))
+    return conditions
+
+
+def _hidden_authors(audience: Audience) -> list[Select]:  # type: ignore[type-arg]
+    """Selects of the author ids ``audience`` does not see (suspensions aside)."""
+    excluded = []
+    if audience.account_id is not None:
+        reader = audience.account_id
+        excluded.append(select(Block.blocked_id).where(Block.blocker_id == reader))
+        excluded.append(select(Block.blocker_id).where(Block.blocked_id == reader))
+        if audience.hide_muted:
+            excluded.append(select(Mute.muted_id).where(Mute.muter_id == reader))
+    if audience.guild_id is not None:
+        excluded.append(
+            select(ServerHiddenAccount.account_id).where(
+                ServerHiddenAccount.guild_id == audience.guild_id
+            )
+        )
+    return excluded
 
 
 class PostRepository:
@@ -25,8 +77,37 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def add(self, author_id: int, body: str, search_text: str, created_at: datetime) -> Post:
-        post = Post(author_id=author_id, body=body, search_text=search_text, created_at=created_at)
+    async def hidden_author_ids(self, audience: Audience) -> list[int]:
+        """The authors whose posts ``audience`` does not see, as ids: the rule of
+        ``visible_to``, for queries that check authors through an index (search)."""
+        suspended = select(Account.id).where(Account.suspended_until > audience.now)
+        return list(await self.session.scalars(union(suspended, *_hidden_authors(audience))))
+
+    async def get_visible(self, post_id: int, audience: Audience) -> tuple[Post, Account] | None:
+        row = (
+            await self.session.execute(
+                select(Post, Account)
+                .join(Account, Account.id == Post.author_id)
+                .where(Post.id == post_id, *visible_to(audience))
+            )
+        ).one_or_none()
+        return (row[0], row[1]) if row else None
+
+    async def add(
+        self,
+        author_id: int,
+        body: str,
+        search_text: str,
+        created_at: datetime,
+        discord_user_id: int | None = None,
+    ) -> Post:
+        post = Post(
+            author_id=author_id,
+            body=body,
+            search_text=search_text,
+            created_at=created_at,
+            discord_user_id=discord_user_id,
+        )
         self.session.add(post)
         await self.session.flush()
         return post
@@ -43,6 +124,14 @@ class PostRepository:
         await self.session.delete(post)
         await self.session.flush()
 
+    async def mark_removed(self, post_id: int, now: datetime) -> None:
+        await self.session.execute(update(Post).where(Post.id == post_id).values(removed_at=now))
+
+    async def all_by_author(self, author_id: int) -> list[Post]:
+        """Every post of an account, oldest first (their data export)."""
+        query = select(Post).where(Post.author_id == author_id).order_by(Post.created_at, Post.id)
+        return list((await self.session.scalars(query)).all())
+
     async def latest_created_at(self, author_id: int) -> datetime | None:
         return await self.session.scalar(
             select(Post.created_at)
@@ -55,6 +144,7 @@ class PostRepository:
         self,
         *,
         limit: int,
+        audience: Audience,
         before: Position | None = None,
         after: Position | None = None,
         author_id: int | None = None,
@@ -62,7 +152,7 @@ class PostRepository:
         """Up to ``limit`` posts newest first: older than ``before`` or newer than ``after``."""
         key = tuple_(Post.created_at, Post.id)
         query = select(Post, Account).join(Account, Account.id == Post.author_id)
-        query = _by_author(query, author_id)
+        query = _by_author(query, author_id).where(*visible_to(audience))
         if after is not None:
             # Walk upwards from the cursor (ascending), then present newest first.
             query = query.where(key > tuple_(after.created_at, after.post_id))
@@ -75,7 +165,12 @@ class PostRepository:
         return [(post, author) for post, author in await self.session.execute(query)]
 
     async def exists_beyond(
-        self, position: Position, *, newer: bool, author_id: int | None = None
+        self,
+        position: Position,
+        *,
+        newer: bool,
+        audience: Audience,
+        author_id: int | None = None,
     ) -> bool:
         key = tuple_(Post.created_at, Post.id)
         point = tuple_(position.created_at, position.post_id)
@@ -88,7 +183,9 @@ class PostRepository:
             order = (Post.created_at.asc(), Post.id.asc())
         else:
             order = (Post.created_at.desc(), Post.id.desc())
-        query = _by_author(select(Post.id), author_id).where(key > point if newer else key < point)
+        query = select(Post.id).join(Account, Account.id == Post.author_id)
+        query = _by_author(query, author_id).where(key > point if newer else key < point)
+        query = query.where(*visible_to(audience))
         return await self.session.scalar(query.order_by(*order).limit(1)) is not None
 
     async def recent_by_author(self, author_id: int, limit: int) -> list[Post]:
@@ -100,11 +197,14 @@ class PostRepository:
         )
         return list((await self.session.scalars(query)).all())
 
-    async def newest_after(self, author_id: int | None, after: Position | None) -> Position | None:
+    async def newest_after(
+        self, author_id: int | None, after: Position | None, audience: Audience
+    ) -> Position | None:
         """The newest post after ``after`` (by ``author_id`` if given), for feed summaries."""
         query = (
             select(Post.created_at, Post.id)
-            .where(*_Window.where(author_id, after, None))
+            .join(Account, Account.id == Post.author_id)
+            .where(*_Window.where(author_id, after, None), *visible_to(audience))
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(1)
         )
@@ -112,19 +212,24 @@ class PostRepository:
         return Position(row[0], row[1]) if row else None
 
     async def count_between(
-        self, author_id: int | None, after: Position | None, upto: Position
+        self, author_id: int | None, after: Position | None, upto: Position, audience: Audience
     ) -> int:
-        query = select(func.count()).select_from(Post)
-        query = query.where(*_Window.where(author_id, after, upto))
+        query = select(func.count()).select_from(Post).join(Account, Account.id == Post.author_id)
+        query = query.where(*_Window.where(author_id, after, upto), *visible_to(audience))
         return int(await self.session.scalar(query) or 0)
 
     async def newest_between(
-        self, author_id: int | None, after: Position | None, upto: Position, limit: int
+        self,
+        author_id: int | None,
+        after: Position | None,
+        upto: Position,
+        limit: int,
+        audience: Audience,
     ) -> list[tuple[Post, str]]:
         query = (
             select(Post, Account.username)
             .join(Account, Account.id == Post.author_id)
-            .where(*_Window.where(author_id, after, upto))
+            .where(*_Window.where(author_id, after, upto), *visible_to(audience))
             .order_by(Post.created_at.desc(), Post.id.desc())
             .limit(limit)
         )

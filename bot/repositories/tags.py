@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import PostTag
+from bot.db.models import Account, Post, PostTag
 
 # Above every character a tag key can hold: tag >= p AND tag < p + this is "starts with p"
 # in code-point order (SQLite's BINARY, PostgreSQL's C and C.UTF-8 collations).
@@ -35,12 +35,19 @@ class TagRepository:
                 [{"tag": key, "post_id": post_id, "created_at": created_at} for key in new],
             )
 
-    async def trending(self, since: datetime, limit: int) -> list[tuple[str, int]]:
-        """The most used tags from ``since`` on, with their number of posts."""
+    async def trending(self, since: datetime, now: datetime, limit: int) -> list[tuple[str, int]]:
+        """The most used tags from ``since`` on, with their number of posts (not counting
+        posts removed by a moderator or written by suspended accounts)."""
         uses = func.count().label("uses")
         query = (
             select(PostTag.tag, uses)
-            .where(PostTag.created_at >= since)
+            .join(Post, Post.id == PostTag.post_id)
+            .join(Account, Account.id == Post.author_id)
+            .where(
+                PostTag.created_at >= since,
+                Post.removed_at.is_(None),
+                or_(Account.suspended_until.is_(None), Account.suspended_until <= now),
+            )
             .group_by(PostTag.tag)
             .order_by(uses.desc(), PostTag.tag)
             .limit(limit)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,15 +19,18 @@ from bot.db.engine import Database
 from bot.db.models import Account
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import (
+    AccountSuspended,
     InvalidCredentials,
     NotLoggedIn,
     Throttled,
+    UserError,
     UsernameTaken,
     ValidationError,
+    WrongPassword,
 )
-from bot.domain.rules import clean_username
+from bot.domain.rules import clean_username, username_skeletons
 from bot.domain.security import PasswordHasher, Verification, check_password_shape
-from bot.domain.values import AccountView, ChatUser, LoginResult, SessionView
+from bot.domain.values import AccountView, ChatUser, LiveSession, LoginResult, SessionView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.rate_events import RateEventRepository
@@ -61,13 +64,14 @@ class AuthService:
         self, chat: ChatUser, username: str, password: str, password_repeat: str | None = None
     ) -> AccountView:
         display, key = clean_username(username)
+        skeletons = username_skeletons(display)
         if password_repeat is not None and password_repeat != password:
             raise ValidationError("password_repeat", "The two passwords do not match.")
         check_password_shape(password, self.settings.min_password_bytes)
         chat_subject = _subject(chat)
         async with self.db.read() as session:
             await self._check_registrations(RateEventRepository(session), chat_subject)
-            if await AccountRepository(session).get_by_key(key) is not None:
+            if await AccountRepository(session).name_taken(key, skeletons):
                 raise UsernameTaken()  # before spending a bcrypt hash on a name that is taken
         score = await self.hasher.strength(password, [display, key])
         if score < self.settings.min_password_score:
@@ -81,7 +85,9 @@ class AuthService:
             rate_events = RateEventRepository(session)
             # Again inside the write lock: two registrations may have raced past the first check.
             await self._check_registrations(rate_events, chat_subject)
-            account = await AccountRepository(session).add(display, key, password_hash, now)
+            account = await AccountRepository(session).add(
+                display, key, skeletons, password_hash, now
+            )
             # What fell out of the day's window will never count again.
             await rate_events.clear(
                 REGISTRATION_BY_CHAT_USER, chat_subject, before=now - timedelta(days=1)
@@ -116,6 +122,9 @@ class AuthService:
         if account is None or not verification.ok:
             await self._record_failed_login(key, chat_subject)
             raise InvalidCredentials()
+        # Said only to whoever knows the password: a suspension is not public knowledge.
+        if suspended(account, self.clock()):
+            raise AccountSuspended(account.suspended_until)
         new_hash = await self.hasher.hash(password) if verification.needs_rehash else None
         now = self.clock()
         async with self.db.write() as session:
@@ -166,12 +175,16 @@ class AuthService:
         per command instead of a read, an optional touch, then the write. An expired
         session is removed in that transaction, which commits before NotLoggedIn is raised.
         """
+        refusal: UserError = NotLoggedIn(EXPIRED)
         async with self.db.write() as session:
-            found = await self._live_session(session, chat, remove_expired=True)
+            try:
+                found = await self._live_session(session, chat, remove_expired=True)
+            except AccountSuspended as error:
+                found, refusal = None, error  # the session removal above still commits
             if found is not None:
                 yield session, found
                 return
-        raise NotLoggedIn(EXPIRED)
+        raise refusal
 
     async def _live_session(
         self, session: AsyncSession, chat: ChatUser, *, remove_expired: bool
@@ -186,10 +199,11 @@ class AuthService:
         if found is None:
             raise NotLoggedIn()
         chat_session, account = found
-        expires_at = min(
-            chat_session.last_seen_at + self.idle_limit,
-            chat_session.created_at + self.absolute_limit,
-        )
+        if suspended(account, now):
+            if remove_expired:
+                await sessions.delete(chat.platform, chat.user_id)
+            raise AccountSuspended(account.suspended_until)
+        expires_at = self._expires_at(chat_session.created_at, chat_session.last_seen_at)
         if now >= expires_at:
             if remove_expired:
                 await sessions.delete(chat.platform, chat.user_id)
@@ -200,6 +214,69 @@ class AuthService:
         return SessionView(
             account=_view(account), logged_in_at=chat_session.created_at, expires_at=expires_at
         )
+
+    async def live_session(self, session: AsyncSession, chat: ChatUser) -> LiveSession:
+        """The chat user's unexpired session, read in the caller's transaction.
+
+        For read commands that answer from one read transaction (each transaction costs
+        round trips); once it has ended they call ``keep_alive``, so reading counts as
+        activity as writing does.
+        """
+        found = await ChatSessionRepository(session).live(chat.platform, chat.user_id)
+        if found is None:
+            raise NotLoggedIn()
+        now = self.clock()
+        if found.suspended_until is not None and found.suspended_until > now:
+            raise AccountSuspended(found.suspended_until)
+        if now >= self._expires_at(found.logged_in_at, found.last_seen_at):
+            raise NotLoggedIn(EXPIRED)
+        return found
+
+    async def keep_alive(self, live: LiveSession) -> None:
+        """Refresh last_seen_at if it is due (at most once a minute, so reads stay reads)."""
+        now = self.clock()
+        if now - live.last_seen_at >= TOUCH_INTERVAL:
+            async with self.db.write() as session:
+                await ChatSessionRepository(session).touch(live.session_id, now)
+
+    def _expires_at(self, logged_in_at: datetime, last_seen_at: datetime) -> datetime:
+        return min(last_seen_at + self.idle_limit, logged_in_at + self.absolute_limit)
+
+    async def viewer(self, session: AsyncSession, chat: ChatUser | None) -> int | None:
+        """The reader's account id inside a read the caller has open; None if not logged in.
+
+        Read-only (no touch, nothing removed), so every feed can apply the reader's blocks
+        and mutes without a write.
+        """
+        if chat is None:
+            return None
+        try:
+            found = await self._live_session(session, chat, remove_expired=False)
+        except (NotLoggedIn, AccountSuspended):
+            return None
+        return found.account.id if found is not None else None
+
+    async def check_password(self, account_id: int, username_key: str, password: str) -> None:
+        """Raises WrongPassword unless ``password`` is the account's, counting failures
+        like logins do (so the account forms cannot be used to guess a password)."""
+        async with self.hasher.turn():
+            async with self.db.read() as session:
+                await self._check_failed_logins(
+                    RateEventRepository(session), FAILED_LOGIN_BY_ACCOUNT, username_key
+                )
+                account = await AccountRepository(session).get(account_id)
+            if account is None:
+                raise NotLoggedIn()
+            verification = await self.hasher.verify(password, account.password_hash)
+        if not verification.ok:
+            now = self.clock()
+            async with self.db.write() as session:
+                rate_events = RateEventRepository(session)
+                await rate_events.clear(
+                    FAILED_LOGIN_BY_ACCOUNT, username_key, before=now - self.failure_window
+                )
+                await rate_events.add(FAILED_LOGIN_BY_ACCOUNT, username_key, now)
+            raise WrongPassword()
 
     async def _record_failed_login(self, key: str | None, chat_subject: str) -> None:
         now = self.clock()
@@ -248,6 +325,10 @@ class AuthService:
         count, oldest = await rate_events.window(kind, subject, since=now - window)
         if count >= allowed and oldest is not None:
             raise Throttled(what, retry_at=oldest + window, now=now)
+
+
+def suspended(account: Account, now: datetime) -> bool:
+    return account.suspended_until is not None and account.suspended_until > now
 
 
 def _key_if_valid(username: str) -> str | None:

@@ -22,7 +22,7 @@ from bot.db.models import DigestSubscription
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import AccountNotFound, SubscriptionNotFound, ValidationError
 from bot.domain.rules import clean_username, parse_interval
-from bot.domain.values import Position, PostView
+from bot.domain.values import Audience, Position, PostView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.subscriptions import (
@@ -81,7 +81,9 @@ class DigestService:
         async with self.db.write() as session:
             author_id, author_name = await _author(AccountRepository(session), author)
             # Summaries start from now: a new subscription does not replay the whole history.
-            start = await PostRepository(session).newest_after(author_id, None)
+            start = await PostRepository(session).newest_after(
+                author_id, None, Audience(now=now, guild_id=guild_id)
+            )
             subscription = await SubscriptionRepository(session).add(
                 DigestSubscription(
                     guild_id=guild_id,
@@ -142,7 +144,7 @@ class DigestService:
             )
             posts = PostRepository(session)
             upto = _pending(subscription) or await posts.newest_after(
-                subscription.author_id, _cursor(subscription)
+                subscription.author_id, _cursor(subscription), self._audience(subscription)
             )
             if upto is None:
                 return None
@@ -177,9 +179,10 @@ class DigestService:
             upto = _pending(subscription)
             if upto is None:
                 cursor = _cursor(subscription)
-                newest = await posts.newest_after(subscription.author_id, cursor)
+                audience = self._audience(subscription)
+                newest = await posts.newest_after(subscription.author_id, cursor, audience)
                 new = (
-                    await posts.count_between(subscription.author_id, cursor, newest)
+                    await posts.count_between(subscription.author_id, cursor, newest, audience)
                     if newest
                     else 0
                 )
@@ -256,6 +259,10 @@ class DigestService:
             subscription.next_due_at = now + wait
             subscription.lease_owner = subscription.lease_expires_at = None
 
+    def _audience(self, subscription: DigestSubscription) -> Audience:
+        """A channel's summary is seen by that server: its hidden accounts stay out."""
+        return Audience(now=self.clock(), guild_id=subscription.guild_id)
+
     async def _summary(
         self,
         session: AsyncSession,
@@ -265,9 +272,10 @@ class DigestService:
     ) -> Summary:
         posts = PostRepository(session)
         cursor = _cursor(subscription)
-        count = await posts.count_between(subscription.author_id, cursor, upto)
+        audience = self._audience(subscription)
+        count = await posts.count_between(subscription.author_id, cursor, upto, audience)
         newest = await posts.newest_between(
-            subscription.author_id, cursor, upto, self.settings.posts_per_summary
+            subscription.author_id, cursor, upto, self.settings.posts_per_summary, audience
         )
         return Summary(
             subscription_id=subscription.id,

@@ -9,11 +9,11 @@ from bot.db.engine import Database
 from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, Throttled
+from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, PostRemoved, Throttled
 from bot.domain.hashtags import post_tag_keys
 from bot.domain.rules import clean_post_body, clean_username
 from bot.domain.search_query import indexed_text
-from bot.domain.values import ChatUser, FeedPage, Position, PostView
+from bot.domain.values import Audience, ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.tags import TagRepository
@@ -46,8 +46,11 @@ class PostService:
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
-            post = await posts.add(account.id, body, indexed_text(body), now)
+            post = await posts.add(
+                account.id, body, indexed_text(body), now, discord_user_id=_discord_id(chat)
+            )
             await TagRepository(session).set_tags(post.id, post_tag_keys(body), now)
+            await AccountRepository(session).add_to_counts(account.id, posts=1)
             return _post_view(post, account.username)
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
@@ -55,6 +58,8 @@ class PostService:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
+            if post.removed_at is not None:
+                raise PostRemoved()
             await posts.set_body(post, body, indexed_text(body), edited_at=self.clock())
             await TagRepository(session).set_tags(post.id, post_tag_keys(body), post.created_at)
             return _post_view(post, author.username)
@@ -65,12 +70,24 @@ class PostService:
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             view = _post_view(post, author.username)
             await posts.delete(post)  # its tags and index entries go with it (cascade, triggers)
+            await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
 
-    async def get_post(self, post_id: int) -> PostView:
+    async def get_post(
+        self, post_id: int, *, reader: ChatUser | None = None, guild_id: int | None = None
+    ) -> PostView:
+        """One post, if ``reader`` may see it where it is shown (else PostNotFound)."""
         async with self.db.read() as session:
-            post, author = await _get_post(PostRepository(session), post_id)
-            return _post_view(post, author.username)
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+                hide_muted=False,
+            )
+            found = await PostRepository(session).get_visible(post_id, audience)
+            if found is None:
+                raise PostNotFound(post_id)
+            return _post_view(*found[:1], found[1].username)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
@@ -92,11 +109,26 @@ class PostService:
         ]
         return matching[:AUTOCOMPLETE_LIMIT]
 
-    async def feed(self, cursor: str | None = None, author: str | None = None) -> FeedPage:
-        """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters."""
+    async def feed(
+        self,
+        cursor: str | None = None,
+        author: str | None = None,
+        *,
+        reader: ChatUser | None = None,
+        guild_id: int | None = None,
+    ) -> FeedPage:
+        """A newest-first page; ``cursor`` comes from a previous page, ``author`` filters.
+
+        ``reader`` (who asked) and ``guild_id`` (where it is shown) decide what is visible.
+        """
         limit = self.settings.page_size
         async with self.db.read() as session:
             posts = PostRepository(session)
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+            )
             position = decode_cursor(cursor) if cursor else None
             author_account = await self._author(AccountRepository(session), author, position)
             author_id = author_account.id if author_account else None
@@ -107,7 +139,7 @@ class PostService:
             has_newer: bool | None = None
             if position is not None and position.direction == NEWER:
                 rows = await posts.page(
-                    limit=limit + 1, after=position.position, author_id=author_id
+                    limit=limit + 1, audience=audience, after=position.position, author_id=author_id
                 )
                 has_newer = len(rows) > limit
                 rows = rows[-limit:]  # newest first: the extra row is the newest
@@ -115,7 +147,9 @@ class PostService:
                 # Older pages, the first page, and newer pages that reached the top (which
                 # then show the newest full page rather than a stub).
                 before = position.position if position and position.direction == OLDER else None
-                rows = await posts.page(limit=limit + 1, before=before, author_id=author_id)
+                rows = await posts.page(
+                    limit=limit + 1, audience=audience, before=before, author_id=author_id
+                )
                 has_older = len(rows) > limit
                 rows = rows[:limit]
                 has_newer = False if before is None else None  # the top has nothing newer
@@ -125,11 +159,11 @@ class PostService:
                 first = Cursor(NEWER, _position(rows[0][0]), author_id)
                 if has_older is None:
                     has_older = await posts.exists_beyond(
-                        last.position, newer=False, author_id=author_id
+                        last.position, newer=False, audience=audience, author_id=author_id
                     )
                 if has_newer is None:
                     has_newer = await posts.exists_beyond(
-                        first.position, newer=True, author_id=author_id
+                        first.position, newer=True, audience=audience, author_id=author_id
                     )
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
@@ -168,6 +202,10 @@ async def _get_post(
     if author_id is not None and found[0].author_id != author_id:
         raise NotAuthor()
     return found
+
+
+def _discord_id(chat: ChatUser) -> int | None:
+    return int(chat.user_id) if chat.platform == "discord" and chat.user_id.isdigit() else None
 
 
 def _position(post: Post) -> Position:

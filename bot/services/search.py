@@ -20,10 +20,12 @@ from bot.domain.errors import AccountNotFound, ValidationError
 from bot.domain.hashtags import HASH_SIGNS, tag_key
 from bot.domain.rules import USERNAME_PUNCTUATION, username_key
 from bot.domain.search_query import SearchOrder, SearchQuery, fold, parse_search
-from bot.domain.values import PostView, SearchPage, TrendingTags
+from bot.domain.values import Audience, ChatUser, PostView, SearchPage, TrendingTags
 from bot.repositories.accounts import AccountRepository
+from bot.repositories.posts import PostRepository
 from bot.repositories.search import SearchCriteria, SearchRepository
 from bot.repositories.tags import TagRepository
+from bot.services.auth import AuthService
 
 BEST_WINDOW = 1_000
 TRENDING_LIMIT = 10
@@ -33,16 +35,33 @@ CHOICE_MAX = 100  # Discord's limit for a choice's name and value
 
 
 class SearchService:
-    def __init__(self, database: Database, settings: SearchSettings, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        database: Database,
+        auth: AuthService,
+        settings: SearchSettings,
+        clock: Clock = utcnow,
+    ) -> None:
         self.db = database
+        self.auth = auth  # who is reading: their blocks and mutes
         self.settings = settings
         self.clock = clock
         self._trending: tuple[float, TrendingTags] | None = None
 
     async def search(
-        self, query: str, cursor: str | None = None, order: str = SearchOrder.NEWEST
+        self,
+        query: str,
+        cursor: str | None = None,
+        order: str = SearchOrder.NEWEST,
+        *,
+        reader: ChatUser | None = None,
+        guild_id: int | None = None,
     ) -> SearchPage:
-        """One page of posts matching ``query``; ``cursor`` comes from a previous page."""
+        """One page of posts matching ``query``; ``cursor`` comes from a previous page.
+
+        ``reader`` (who asked) and ``guild_id`` (where it is shown) decide what is visible,
+        by the rule the feeds follow (PostRepository.visible_to).
+        """
         parsed = parse_search(query)
         try:
             order = SearchOrder(order)
@@ -52,7 +71,13 @@ class SearchService:
         if position is not None and (position.direction == BEST) != (order is SearchOrder.BEST):
             raise ValidationError("cursor", "That page link is not valid any more.")
         async with self.db.read() as session:
-            criteria = await self._criteria(AccountRepository(session), parsed)
+            audience = Audience(
+                now=self.clock(),
+                account_id=await self.auth.viewer(session, reader),
+                guild_id=guild_id,
+            )
+            hidden = await PostRepository(session).hidden_author_ids(audience)
+            criteria = await self._criteria(AccountRepository(session), parsed, hidden)
             results = SearchRepository(session, self.settings.language)
             if order is SearchOrder.BEST:
                 ids, previous, following, ranked = await self._best(results, criteria, position)
@@ -69,7 +94,9 @@ class SearchService:
             ranked_of=ranked,
         )
 
-    async def _criteria(self, accounts: AccountRepository, query: SearchQuery) -> SearchCriteria:
+    async def _criteria(
+        self, accounts: AccountRepository, query: SearchQuery, hidden: list[int]
+    ) -> SearchCriteria:
         author_id = None
         if query.author_key is not None:
             author = await accounts.get_by_key(query.author_key)
@@ -82,6 +109,7 @@ class SearchService:
             author_id=author_id,
             created_from=query.created_from,
             created_until=query.created_until,
+            excluded_author_ids=tuple(hidden),
         )
 
     async def _newest(
@@ -139,8 +167,8 @@ class SearchService:
         async with self.db.read() as session:
             tags = TagRepository(session)
             found = TrendingTags(
-                day=await tags.trending(now - timedelta(days=1), TRENDING_LIMIT),
-                week=await tags.trending(now - timedelta(days=7), TRENDING_LIMIT),
+                day=await tags.trending(now - timedelta(days=1), now, TRENDING_LIMIT),
+                week=await tags.trending(now - timedelta(days=7), now, TRENDING_LIMIT),
             )
         self._trending = (time.monotonic() + TRENDING_CACHE_SECONDS, found)
         return found
@@ -151,7 +179,7 @@ class SearchService:
         if not all(char.isalnum() or char in USERNAME_PUNCTUATION for char in typed):
             return []
         async with self.db.read() as session:
-            return await AccountRepository(session).usernames_with_prefix(
+            return await AccountRepository(session).usernames_starting(
                 username_key(typed), AUTOCOMPLETE_LIMIT
             )
 

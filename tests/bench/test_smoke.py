@@ -23,6 +23,7 @@ SECTIONS = (
     "## Login storm",
     "## Throughput",
     "## Memory",
+    "## Home timeline beside /feed",
     "## Targets",
 )
 
@@ -87,6 +88,16 @@ def test_quick_run_reports_every_section_on_both_backends(
                 ), (kind, stats)
                 _check_summary(stats["final_ms"], QUICK.latency_per_command)
 
+        home = backend["home"]
+        assert set(home["rows"]) == {"feed", *(f"home_{n}" for n in QUICK.home_follows)}
+        for stats in home["rows"].values():
+            assert (stats["ok"], stats["errors"], stats["timeouts"]) == (
+                QUICK.latency_per_command,
+                0,
+                0,
+            ), stats
+            _check_summary(stats["final_ms"], QUICK.latency_per_command)
+
         storm = backend["storm"]
         assert storm["logins"]["ok"] == QUICK.storm_logins
         # Logins cannot beat the hardware: cores / hash time, with room for timing noise.
@@ -103,5 +114,6 @@ def test_quick_run_reports_every_section_on_both_backends(
         assert 30 < memory["idle"]["VmRSS"] <= memory["after_load"]["VmHWM"] < 4_096
         assert backend["loop"]["samples"] > 0
 
-    assert len(results["targets"]) == 1 + 3 * 2 + len(search.KINDS) * 2
+    # 3 per backend, /home beside /feed, and each search kind at the largest size
+    assert len(results["targets"]) == 1 + 4 * 2 + len(search.KINDS) * 2
     assert all(isinstance(target["met"], bool) for target in results["targets"])

@@ -31,6 +31,20 @@ wrong password here
 /feed alice
 /search hello from:alice
 /trending
+as you
+/account profile
+Alice A.
+Writes things.
+/home
+as bob
+/profile alice
+/register
+bobby
+correct horse battery staple
+correct horse battery staple
+/block alice
+/account blocked
+/account
 quit
 """
 
@@ -60,6 +74,13 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "Posts by alice" in out
     assert "│ Search: hello from:alice" in out  # "from:alice" is part of the query, not an option
     assert "Trending tags" in out
+    assert "Profile saved." in out
+    assert "│ Home timeline of alice" in out
+    bob_sees = out.split("bob> /profile alice", 1)[1]
+    assert "│ Alice A.\n│ Writes things." in bob_sees and "│ ▸ Posts\n│   6" in bob_sees
+    assert "Blocked **alice**." in out  # a top-level command with a user option
+    assert "Blocked (1)" in out  # a group's subcommand: /account blocked
+    assert "(/account needs one of: profile, password, export, delete, blocked)" in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 

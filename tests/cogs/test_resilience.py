@@ -256,6 +256,20 @@ async def test_commands_sync_only_when_they_changed(
         "delete",
         "ping",
         "digest",
+        "account",
+        "follow",
+        "unfollow",
+        "home",
+        "profile",
+        "followers",
+        "following",
+        "block",
+        "unblock",
+        "mute",
+        "unmute",
+        "report",
+        "mod",
+        "server",
     }
     async with start_microblog():
         pass

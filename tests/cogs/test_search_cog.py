@@ -202,3 +202,16 @@ async def test_autocomplete_usernames_and_tags(
     assert await choices("search", "query", "plain words") == []
     assert await choices("feed", "user", "B") == ["bob"]
     assert double.violations == []
+
+
+async def test_blocked_authors_are_left_out(timeline: None, alice: Person, bob: Person) -> None:
+    assert "second coffee, good morning again" in _bodies(await alice.run("search", query="coffee"))
+    blocked = await alice.run("block", user="bob")
+    assert blocked.content.startswith("Blocked")
+    assert _bodies(await alice.run("search", query="coffee")) == [
+        "April coffee with #garden friends #RUST",
+        "Good morning! Coffee first",
+    ]
+    assert len(_bodies(await bob.run("search", query="coffee"))) == 3  # bob is logged out
+    await bob.login("bob")
+    assert _bodies(await bob.run("search", query="coffee")) == ["second coffee, good morning again"]

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import Database
-from bot.db.migrate import current_revision, head_revision, upgrade
-from bot.db.models import Base
+from bot.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from bot.db.models import Base, UTCDateTime
 from bot.db.search_index import include_object
+
+STAMP = bindparam("t", type_=UTCDateTime())  # stored as the models store it
 
 
 async def test_autogenerate_finds_no_difference(database: Database) -> None:
@@ -27,4 +33,39 @@ async def test_autogenerate_finds_no_difference(database: Database) -> None:
 async def test_database_is_at_head_and_upgrade_is_idempotent(database: Database) -> None:
     assert await current_revision(database) == head_revision()
     await upgrade(database)  # the bot runs this on every start
+    assert await current_revision(database) == head_revision()
+
+
+async def test_social_graph_migration_counts_existing_posts(database: Database) -> None:
+    """0003 adds the counters to a database that already has accounts and posts."""
+
+    def downgrade(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0002")
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(
+            text(
+                "INSERT INTO account (id, username, username_key, password_hash, created_at) "
+                "VALUES (1, 'old', 'old', 'x', :t), (2, 'quiet', 'quiet', 'x', :t)"
+            ).bindparams(STAMP),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO post (author_id, body, created_at) VALUES (1, 'a', :t), (1, 'b', :t)"
+            ),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    await upgrade(database)
+    async with database.read() as session:
+        counts = (
+            await session.execute(
+                text(
+                    "SELECT username, post_count, follower_count, following_count "
+                    "FROM account ORDER BY id"
+                )
+            )
+        ).all()
+    assert [tuple(row) for row in counts] == [("old", 2, 0, 0), ("quiet", 0, 0, 0)]
     assert await current_revision(database) == head_revision()

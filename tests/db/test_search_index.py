@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url, text
 
-from bot.config import SearchSettings
+from bot.config import AuthSettings, SearchSettings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
 from bot.db.search_index import (
@@ -17,6 +17,8 @@ from bot.db.search_index import (
     current_search_language,
     ensure_search_language,
 )
+from bot.domain.security import PasswordHasher
+from bot.services.auth import AuthService
 from bot.services.search import SearchService
 from tests import databases
 
@@ -47,7 +49,14 @@ async def fresh_database(backend: str, tmp_path: Path) -> AsyncIterator[Database
         await databases._admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-async def test_upgrade_indexes_existing_posts(fresh_database: Database) -> None:
+def _search(database: Database, hasher: PasswordHasher, language: str = "simple") -> SearchService:
+    auth = AuthService(database, hasher, AuthSettings(bcrypt_rounds=4))
+    return SearchService(database, auth, SearchSettings(language=language))
+
+
+async def test_upgrade_indexes_existing_posts(
+    fresh_database: Database, hasher: PasswordHasher
+) -> None:
     await upgrade(fresh_database, "0002")
     async with fresh_database.write() as session:
         await session.execute(
@@ -65,7 +74,7 @@ async def test_upgrade_indexes_existing_posts(fresh_database: Database) -> None:
                 {"body": body},
             )
     await upgrade(fresh_database)
-    search = SearchService(fresh_database, SearchSettings())
+    search = _search(fresh_database, hasher)
     assert [p.body for p in (await search.search("coffee")).posts] == [OLD_POSTS[0]]
     assert [p.body for p in (await search.search("#release")).posts] == [OLD_POSTS[0]]
     assert [p.body for p in (await search.search("#tea from:old")).posts] == [OLD_POSTS[1]]
@@ -77,7 +86,9 @@ async def test_upgrade_indexes_existing_posts(fresh_database: Database) -> None:
             )
 
 
-async def test_switching_the_postgres_language_reindexes(fresh_database: Database) -> None:
+async def test_switching_the_postgres_language_reindexes(
+    fresh_database: Database, hasher: PasswordHasher
+) -> None:
     if fresh_database.is_sqlite:
         await ensure_search_language(fresh_database, "english")  # SQLite: nothing to do
         return
@@ -95,8 +106,8 @@ async def test_switching_the_postgres_language_reindexes(fresh_database: Databas
                 "VALUES (1, 'Running dogs', 'running dogs', now())"
             )
         )
-    simple = SearchService(fresh_database, SearchSettings(language="simple"))
-    english = SearchService(fresh_database, SearchSettings(language="english"))
+    simple = _search(fresh_database, hasher, "simple")
+    english = _search(fresh_database, hasher, "english")
     assert (await simple.search("run")).posts == []
     await ensure_search_language(fresh_database, "english")
     async with fresh_database.engine.connect() as connection:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.db.engine import Database
 from bot.db.models import Account, DigestSubscription
 from bot.domain.errors import AlreadySubscribed, UsernameTaken
+from bot.domain.rules import username_skeletons
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.subscriptions import ACTIVE, SubscriptionRepository
 
@@ -36,10 +37,14 @@ async def test_a_taken_username_is_refused_and_the_transaction_goes_on(
 ) -> None:
     async with database.write() as session:
         accounts = AccountRepository(session)
-        await accounts.add("alice", "alice", "hash", WHEN)
+        await accounts.add("alice", "alice", username_skeletons("alice"), "hash", WHEN)
         with pytest.raises(UsernameTaken):
-            await accounts.add("ALICE", "alice", "other hash", WHEN)
-        await accounts.add("bob", "bob", "hash", WHEN)  # same transaction, still usable
+            await accounts.add("ALICE", "alice", username_skeletons("ALICE"), "other", WHEN)
+        # A look-alike (Cyrillic а) has its own key but the same skeleton: the partial
+        # unique index refuses it even if a racing registration got past the service.
+        with pytest.raises(UsernameTaken):
+            await accounts.add("аlice", "аlice", username_skeletons("аlice"), "other", WHEN)
+        await accounts.add("bob", "bob", username_skeletons("bob"), "hash", WHEN)  # still usable
     async with database.read() as session:
         rows = (await session.execute(select(Account.username, Account.password_hash))).all()
     assert sorted(tuple(row) for row in rows) == [("alice", "hash"), ("bob", "hash")]

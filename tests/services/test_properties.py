@@ -132,5 +132,11 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "post",
         "post_tag",
         "digest_subscription",
+        "follow",
+        "block",
+        "mute",
+        "report",
+        "moderation_action",
+        "server_hidden_account",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)

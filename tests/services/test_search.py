@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text, update
 
 from bot.config import SearchSettings
 from bot.db.engine import Database
+from bot.db.models import Account, Block, Mute, Post, ServerHiddenAccount
 from bot.domain.errors import AccountNotFound, ValidationError
 from bot.domain.values import ChatUser, SearchPage
 from bot.services.auth import AuthService
@@ -18,8 +19,8 @@ from tests.conftest import STRONG_PASSWORD, FakeClock
 
 
 @pytest.fixture
-def search(database: Database, clock: FakeClock) -> SearchService:
-    return SearchService(database, SearchSettings(page_size=3), clock)
+def search(database: Database, auth: AuthService, clock: FakeClock) -> SearchService:
+    return SearchService(database, auth, SearchSettings(page_size=3), clock)
 
 
 @pytest.fixture
@@ -252,13 +253,21 @@ async def test_engine_syntax_is_only_ever_text(
 
 
 async def test_trending(
-    search: SearchService, posts: PostService, auth: AuthService, clock: FakeClock, alice: ChatUser
+    database: Database,
+    search: SearchService,
+    posts: PostService,
+    auth: AuthService,
+    clock: FakeClock,
+    alice: ChatUser,
 ) -> None:
     await _at(datetime(2026, 5, 1, tzinfo=UTC), clock, auth, {"alice": alice})
     await _post(posts, clock, alice, "#old #week")
     clock.advance(days=5)
     for body in ("#new #Week", "#NEW", "#week again #new"):
         await _post(posts, clock, alice, body)
+    removed = await _post(posts, clock, alice, "#gone #gone_too")
+    async with database.write() as session:
+        await session.execute(update(Post).where(Post.id == removed).values(removed_at=clock.now))
     trending = await search.trending()
     assert trending.day == [("new", 3), ("week", 2)]
     assert trending.week == [("new", 3), ("week", 3), ("old", 1)]
@@ -283,3 +292,56 @@ async def test_autocomplete(
     ]
     assert await search.complete_query('"x y" #rus') == ['"x y" #rust', '"x y" #rustacean']
     assert await search.complete_query("coffee") == []
+
+
+async def test_search_shows_what_the_reader_may_see(
+    database: Database,
+    search: SearchService,
+    posts: PostService,
+    auth: AuthService,
+    clock: FakeClock,
+    alice: ChatUser,
+    bob: ChatUser,
+) -> None:
+    """The feeds' visibility rule: blocks either way, mutes, server hides, suspended
+    authors and posts removed by a moderator."""
+    carol = ChatUser("discord", "1003")
+    await auth.register(carol, "carol", STRONG_PASSWORD)
+    made = {
+        name: await _post(posts, clock, chat, f"tulips by {name}")
+        for name, chat in (("alice", alice), ("bob", bob), ("carol", carol))
+    }
+    ids = {}
+    async with database.read() as session:
+        for name in made:
+            ids[name] = await session.scalar(select(Account.id).where(Account.username_key == name))
+
+    async def seen(reader: ChatUser | None = None, guild_id: int | None = None) -> set[str]:
+        page = await search.search("tulips", reader=reader, guild_id=guild_id)
+        return {post.author.lower() for post in page.posts}
+
+    assert await seen() == {"alice", "bob", "carol"}
+    async with database.write() as session:
+        session.add(Block(blocker_id=ids["alice"], blocked_id=ids["bob"], created_at=clock.now))
+        session.add(Mute(muter_id=ids["carol"], muted_id=ids["alice"], created_at=clock.now))
+        session.add(
+            ServerHiddenAccount(
+                guild_id=77, account_id=ids["carol"], hidden_by=1, created_at=clock.now
+            )
+        )
+    assert await seen(alice) == {"alice", "carol"}  # alice blocked bob
+    assert await seen(bob) == {"bob", "carol"}  # and so bob does not see alice either
+    assert await seen(carol) == {"bob", "carol"}  # carol muted alice
+    assert await seen(guild_id=77) == {"alice", "bob"}  # carol is hidden in server 77
+    assert await seen() == {"alice", "bob", "carol"}
+    async with database.write() as session:
+        await session.execute(
+            update(Post).where(Post.id == made["alice"]).values(removed_at=clock.now)
+        )
+        await session.execute(
+            update(Account)
+            .where(Account.id == ids["carol"])
+            .values(suspended_until=clock.now + timedelta(days=1))
+        )
+    assert await seen() == {"bob"}
+    assert (await search.search("from:alice tulips")).posts == []

@@ -33,8 +33,8 @@ separators = st.sampled_from([" ", "  ", "\n", ", ", ". ", "! ", " (", ") ", " â
 
 
 @pytest.fixture
-def search(database: Database, clock: FakeClock) -> SearchService:
-    return SearchService(database, SearchSettings(), clock)
+def search(database: Database, auth: AuthService, clock: FakeClock) -> SearchService:
+    return SearchService(database, auth, SearchSettings(), clock)
 
 
 @pytest.fixture

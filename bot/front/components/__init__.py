@@ -5,31 +5,88 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 
 from __future__ import annotations
 
+from bot.front.components.account import DeleteAccountForm, PasswordForm, export_file
 from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_message
 from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.safety import (
+    ModPageButton,
+    ReportActionButton,
+    ReportButton,
+    ReportForm,
+    SuspendForm,
+    log_message,
+    reports_message,
+)
 from bot.front.components.search import SearchPageButton, search_message
+from bot.front.components.social import (
+    FollowButton,
+    HomePageButton,
+    PeoplePageButton,
+    ProfileForm,
+    home_message,
+    name,
+    people_message,
+    profile_message,
+)
 
-BUTTONS = (FeedPageButton, SearchPageButton)
-FORMS: tuple[type[Form], ...] = (RegisterForm, LoginForm, PostForm, EditForm)
+BUTTONS = (
+    FeedPageButton,
+    HomePageButton,
+    PeoplePageButton,
+    FollowButton,
+    ReportButton,
+    ReportActionButton,
+    ModPageButton,
+    SearchPageButton,
+)
+FORMS: tuple[type[Form], ...] = (
+    RegisterForm,
+    LoginForm,
+    PostForm,
+    EditForm,
+    ProfileForm,
+    ReportForm,
+    SuspendForm,
+    PasswordForm,
+    DeleteAccountForm,
+)
 
 __all__ = [
     "BUTTONS",
     "FORMS",
     "ComponentRouter",
+    "DeleteAccountForm",
     "EditForm",
     "FeedPageButton",
+    "FollowButton",
     "Form",
+    "HomePageButton",
     "LoginForm",
+    "ModPageButton",
+    "PasswordForm",
+    "PeoplePageButton",
     "PostForm",
+    "ProfileForm",
     "RegisterForm",
+    "ReportActionButton",
+    "ReportButton",
+    "ReportForm",
     "SearchPageButton",
     "StaticView",
+    "SuspendForm",
     "chat_user",
     "custom_id",
     "edit",
+    "export_file",
     "feed_message",
+    "home_message",
+    "log_message",
+    "name",
+    "people_message",
+    "profile_message",
     "publish",
+    "reports_message",
     "search_message",
 ]

@@ -15,19 +15,30 @@ def _username() -> discord.ui.TextInput[Any]:
     return discord.ui.TextInput(label="Username", custom_id="username", min_length=3, max_length=32)
 
 
-def _password(label: str, field: str) -> discord.ui.TextInput[Any]:
+def password_input(
+    label: str, field: str, placeholder: str | None = None
+) -> discord.ui.TextInput[Any]:
     # Discord has no masked text input; the modal is private to the person typing.
     # Longer than bcrypt's 72 bytes on purpose: Discord would silently cut a pasted password
     # at max_length; the service refuses long ones with a message instead.
-    return discord.ui.TextInput(label=label, custom_id=field, min_length=1, max_length=256)
+    return discord.ui.TextInput(
+        label=label, custom_id=field, min_length=1, max_length=256, placeholder=placeholder
+    )
 
 
 class RegisterForm(Form, template=r"mb:register"):
     def __init__(self) -> None:
         super().__init__("Create your account", "register")
         self.add_item(_username())
-        self.add_item(_password("Password", "password"))
-        self.add_item(_password("Repeat the password", "password_repeat"))
+        # Discord modals hold no free text: the warning lives in the field itself.
+        self.add_item(
+            password_input(
+                "Password (not your Discord password)",
+                "password",
+                placeholder="A new password, not the one you use for Discord",
+            )
+        )
+        self.add_item(password_input("Repeat the password", "password_repeat"))
 
     @classmethod
     async def answer(
@@ -51,7 +62,7 @@ class LoginForm(Form, template=r"mb:login"):
     def __init__(self) -> None:
         super().__init__("Log in", "login")
         self.add_item(_username())
-        self.add_item(_password("Password", "password"))
+        self.add_item(password_input("Password", "password"))
 
     @classmethod
     async def answer(

@@ -9,7 +9,7 @@ import discord
 
 from bot.domain.errors import ValidationError
 from bot.domain.values import FeedPage
-from bot.front.components.base import Answered, StaticView, custom_id, services_of
+from bot.front.components.base import Answered, StaticView, chat_user, custom_id, services_of
 from bot.front.rendering import feed_embed
 from bot.front.tree import reply
 
@@ -53,7 +53,10 @@ class FeedPageButton(
         else:
             # A shared page stays as it is for everyone; the clicker pages privately.
             await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await services_of(interaction).posts.feed(self.cursor)
+        # The clicker's own blocks and mutes, and the server it is shown in, apply.
+        page = await services_of(interaction).posts.feed(
+            self.cursor, reader=chat_user(interaction), guild_id=interaction.guild_id
+        )
         if in_place:
             await interaction.edit_original_response(
                 **feed_message(page), allowed_mentions=discord.AllowedMentions.none()

@@ -17,7 +17,13 @@ from bot.domain.cursors import BEST
 from bot.domain.errors import ValidationError
 from bot.domain.search_query import SearchOrder
 from bot.domain.values import SearchPage
-from bot.front.components.base import Answered, StaticView, custom_id, services_of
+from bot.front.components.base import (
+    Answered,
+    StaticView,
+    chat_user,
+    custom_id,
+    services_of,
+)
 from bot.front.rendering import search_embed, search_query_of
 from bot.front.tree import reply
 
@@ -66,7 +72,13 @@ class SearchPageButton(
             # A shared page stays as it is for everyone; the clicker pages privately.
             await interaction.response.defer(ephemeral=True, thinking=True)
         order = SearchOrder.BEST if self.cursor.startswith(BEST) else SearchOrder.NEWEST
-        page = await services_of(interaction).search.search(query, self.cursor, order)
+        page = await services_of(interaction).search.search(
+            query,
+            self.cursor,
+            order,
+            reader=chat_user(interaction),
+            guild_id=interaction.guild_id,
+        )
         if in_place:
             await interaction.edit_original_response(
                 **search_message(page), allowed_mentions=discord.AllowedMentions.none()

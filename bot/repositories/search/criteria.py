@@ -19,8 +19,8 @@ class SearchCriteria:
     author_id: int | None = None
     created_from: datetime | None = None  # inclusive
     created_until: datetime | None = None  # exclusive
-    # Authors whose posts this searcher never sees (blocks and hidden accounts, once they
-    # exist): one more predicate, nothing when empty.
+    # Authors whose posts this searcher does not see (blocks either way, mutes, accounts
+    # hidden in the server, suspended accounts: PostRepository.hidden_author_ids).
     excluded_author_ids: tuple[int, ...] = field(default=())
 
     @property

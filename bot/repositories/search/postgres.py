@@ -195,8 +195,9 @@ def _source(
 
 
 def predicates(criteria: SearchCriteria, sql: Sql, alias: str = "p") -> list[str]:
-    """SQL conditions on ``post AS alias`` for everything but the terms."""
-    found: list[str] = []
+    """SQL conditions on ``post AS alias`` for everything but the terms (and never a post
+    removed by a moderator)."""
+    found = [f"{alias}.removed_at IS NULL"]
     if criteria.author_id is not None:
         found.append(f"{alias}.author_id = {sql.param('author_id', criteria.author_id)}")
     if criteria.created_from is not None:

@@ -34,8 +34,12 @@ def match_expression(terms: tuple[str, ...]) -> str:
 def checks(criteria: SearchCriteria, sql: Sql, post_id: str, skip: str | None = None) -> list[str]:
     """Conditions on the post whose id is the SQL expression ``post_id``, for everything
     but the terms, each answered from an index where one exists. ``skip`` names the
-    criterion the statement already walks ("author", "tag0", ...)."""
-    found: list[str] = []
+    criterion the statement already walks ("author", "tag0", ...). Posts removed by a
+    moderator are never found."""
+    found = [
+        "NOT EXISTS (SELECT 1 FROM post AS pr INDEXED BY ix_post_removed WHERE "
+        f"pr.id = {post_id} AND pr.removed_at IS NOT NULL)"
+    ]
     if criteria.author_id is not None and skip != "author":
         found.append(
             "EXISTS (SELECT 1 FROM post AS pa INDEXED BY ix_post_author_id_id WHERE "
@@ -155,14 +159,10 @@ class SqliteSearch:
         source = f"SELECT rowid AS id FROM post_fts WHERE {index_where} ORDER BY rowid {order}"
         if window is not None:
             source += f" LIMIT {sql.param('window', window)}"
-        conditions = checks(criteria, sql, "f.id")
-        if not conditions:
-            statement = f"{source} LIMIT {sql.param('limit', limit)}"
-        else:
-            statement = (
-                f"SELECT f.id FROM ({source}) AS f WHERE {where(conditions)} "
-                f"ORDER BY f.id {order} LIMIT {sql.param('limit', limit)}"
-            )
+        statement = (
+            f"SELECT f.id FROM ({source}) AS f WHERE {where(checks(criteria, sql, 'f.id'))} "
+            f"ORDER BY f.id {order} LIMIT {sql.param('limit', limit)}"
+        )
         return list(await self.session.scalars(sql.text(statement), sql.params(statement)))
 
     async def _window_edge(self, match: str, bound: int | None, descending: bool) -> int | None:

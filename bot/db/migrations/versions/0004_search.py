@@ -13,7 +13,7 @@ once the column is filled; SQLite keeps it (the models do not declare it; the re
 always writes the column).
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0006
 Create Date: 2026-11-22 06:00:00
 """
 
@@ -35,7 +35,8 @@ from bot.domain.hashtags import post_tag_keys
 from bot.domain.search_query import indexed_text
 
 revision: str = "0004"
-down_revision: str | None = "0002"
+# After trust and safety (0006): the index of removed posts needs post.removed_at.
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -62,6 +63,10 @@ def upgrade() -> None:
         "post", sa.Column("search_text", sa.Text(), nullable=False, server_default=sa.text("''"))
     )
     op.create_index("ix_post_author_id_id", "post", ["author_id", "id"], unique=False)
+    removed = sa.text("removed_at IS NOT NULL")
+    op.create_index(
+        "ix_post_removed", "post", ["id"], sqlite_where=removed, postgresql_where=removed
+    )
     op.create_table(
         "post_tag",
         sa.Column(
@@ -131,6 +136,7 @@ def downgrade() -> None:
     op.drop_index("ix_post_tag_created_at_tag", table_name="post_tag")
     op.drop_index("ix_post_tag_post_id", table_name="post_tag")
     op.drop_table("post_tag")
+    op.drop_index("ix_post_removed", table_name="post")
     op.drop_index("ix_post_author_id_id", table_name="post")
     # Not batch mode: recreating post would cascade deletes into the tables referencing it.
     op.execute("ALTER TABLE post DROP COLUMN search_text")

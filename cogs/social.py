@@ -1,0 +1,103 @@
+"""/follow, /unfollow, /home, /profile, /followers, /following: reading the people you choose."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.front.client import MicroblogBot
+from bot.front.components import (
+    chat_user,
+    home_message,
+    name,
+    people_message,
+    profile_message,
+)
+from bot.front.tree import reply
+from bot.services.social import SocialService
+
+Username = app_commands.Range[str, 1, 32]
+
+
+class SocialCog(commands.Cog):
+    def __init__(self, social: SocialService) -> None:
+        self.social = social
+
+    @app_commands.command()
+    @app_commands.describe(user="Their microblog username")
+    async def follow(self, interaction: discord.Interaction, user: Username) -> None:
+        """Follow someone: their posts appear in your /home."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.social.follow(chat_user(interaction), user)
+        if result.changed:
+            text = f"You now follow {name(result.username)}. Their posts appear in /home."
+        else:
+            text = f"You already follow {name(result.username)}."
+        await reply(interaction, text)
+
+    @app_commands.command()
+    @app_commands.describe(user="Their microblog username")
+    async def unfollow(self, interaction: discord.Interaction, user: Username) -> None:
+        """Stop following someone."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        result = await self.social.unfollow(chat_user(interaction), user)
+        if result.changed:
+            text = f"You no longer follow {name(result.username)}."
+        else:
+            text = f"You were not following {name(result.username)}."
+        await reply(interaction, text)
+
+    @app_commands.command()
+    @app_commands.describe(share="Show the page to everyone in the channel (default: only you)")
+    async def home(self, interaction: discord.Interaction, share: bool = False) -> None:
+        """Your home timeline: your posts and those of the people you follow."""
+        await interaction.response.defer(ephemeral=not share, thinking=True)
+        page = await self.social.home(chat_user(interaction))
+        await reply(interaction, **home_message(page), ephemeral=not share)
+
+    @app_commands.command()
+    @app_commands.describe(user="Whose profile (default: yours)")
+    async def profile(self, interaction: discord.Interaction, user: Username | None = None) -> None:
+        """A profile: bio, counts, whether you follow each other, newest posts."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        found = await self.social.profile(chat_user(interaction), user)
+        await reply(interaction, **profile_message(found))
+
+    @app_commands.command()
+    @app_commands.describe(user="Whose followers (default: yours)")
+    async def followers(
+        self, interaction: discord.Interaction, user: Username | None = None
+    ) -> None:
+        """Who follows someone, most recent first."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        page = await self.social.followers(chat_user(interaction), user)
+        await reply(interaction, **people_message(page, followers=True))
+
+    @app_commands.command()
+    @app_commands.describe(user="Whose follows (default: yours)")
+    async def following(
+        self, interaction: discord.Interaction, user: Username | None = None
+    ) -> None:
+        """Whom someone follows, most recent first."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        page = await self.social.following(chat_user(interaction), user)
+        await reply(interaction, **people_message(page, followers=False))
+
+    @follow.autocomplete("user")
+    @unfollow.autocomplete("user")
+    @profile.autocomplete("user")
+    @followers.autocomplete("user")
+    @following.autocomplete("user")
+    async def _usernames(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            names = await self.social.usernames(str(current)[:32])
+        except Exception:  # autocomplete cannot show errors; an empty list says enough
+            return []
+        return [app_commands.Choice(name=username, value=username) for username in names]
+
+
+async def setup(bot: MicroblogBot) -> None:
+    await bot.add_cog(SocialCog(bot.services.social))
