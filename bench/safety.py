@@ -25,8 +25,8 @@ PASSWORD = "Blocking-Reader-Quiet-Lantern-7"  # noqa: S105 (a made-up benchmark 
 
 
 def _feed_page(handle: InteractionHandle) -> bool:
-    embeds = handle.messages[0].embeds if handle.messages else []
-    return bool(embeds) and str(embeds[0].get("title", "")).startswith("Latest posts")
+    texts = handle.messages[0].texts if handle.messages else []
+    return bool(texts) and texts[0] == "## Latest posts"
 
 
 async def prepare(bench: BackendBench) -> None:

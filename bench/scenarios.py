@@ -93,14 +93,15 @@ def _pong(handle: InteractionHandle) -> bool:
 
 def _feed_page(title: str) -> Callable[[InteractionHandle], bool]:
     def judge(handle: InteractionHandle) -> bool:
-        embeds = handle.messages[0].embeds if handle.messages else []
-        return bool(embeds) and str(embeds[0].get("title", "")).startswith(title)
+        texts = handle.messages[0].texts if handle.messages else []
+        return bool(texts) and texts[0].startswith(f"## {title}")
 
     return judge
 
 
 def _posted(handle: InteractionHandle) -> bool:
-    return bool(handle.messages) and handle.messages[0].content.startswith("Posted!")
+    texts = handle.messages[0].texts if handle.messages else []
+    return bool(texts) and texts[0].startswith("Posted!")
 
 
 def _modal(handle: InteractionHandle) -> bool:

@@ -67,8 +67,8 @@ class SearchQueries:
 
 def _answered(handle: InteractionHandle) -> bool:
     """A page of results, or the page saying there are none; not an error or an apology."""
-    embeds = handle.messages[0].embeds if handle.messages else []
-    return bool(embeds) and str(embeds[0].get("title", "")).startswith("Search")
+    texts = handle.messages[0].texts if handle.messages else []
+    return bool(texts) and texts[0].startswith("## Search: ")
 
 
 async def search_latency(

@@ -72,13 +72,13 @@ async def seed_home_users(
 
 
 def _home_page(handle: InteractionHandle) -> bool:
-    embeds = handle.messages[0].embeds if handle.messages else []
-    return bool(embeds) and str(embeds[0].get("title", "")).startswith(HOME_TITLE)
+    texts = handle.messages[0].texts if handle.messages else []
+    return bool(texts) and texts[0].startswith(f"## {HOME_TITLE}")
 
 
 def _feed_page(handle: InteractionHandle) -> bool:
-    embeds = handle.messages[0].embeds if handle.messages else []
-    return bool(embeds) and str(embeds[0].get("title", "")) == "Latest posts"
+    texts = handle.messages[0].texts if handle.messages else []
+    return bool(texts) and texts[0] == "## Latest posts"
 
 
 async def home_latency(

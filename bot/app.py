@@ -15,6 +15,7 @@ from bot.domain.security import PasswordHasher
 from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
 from bot.services.digests import DigestService
+from bot.services.links import LinkService
 from bot.services.moderation import ModerationService
 from bot.services.posts import PostService
 from bot.services.safety import SafetyService
@@ -34,6 +35,7 @@ class Services:
     safety: SafetyService
     moderation: ModerationService
     accounts: AccountService
+    links: LinkService
     search: SearchService
 
 
@@ -49,6 +51,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
         digests = DigestService(database, settings.digests, clock)
+        links = LinkService(database, auth, clock)
         social = SocialService(database, auth, settings.posts, clock)
         safety = SafetyService(database, auth, settings.moderation, clock)
         moderation = ModerationService(database, settings.moderation, clock)
@@ -65,6 +68,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
             safety,
             moderation,
             accounts,
+            links,
             search,
         )
     finally:

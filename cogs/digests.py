@@ -7,15 +7,18 @@ every change, since server admins can override the declaration.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.errors import UserError
-from bot.domain.rules import describe_interval
+from bot.front.cards import summary_card
 from bot.front.client import MicroblogBot
-from bot.front.rendering import COLOUR, cut, digest_embed, relative
-from bot.front.tree import reply
+from bot.front.i18n import Messages, messages
+from bot.front.rendering import COLOUR, cut, relative
+from bot.front.tree import reply, server_only
 from bot.services.digests import DigestService, SubscriptionView
 
 INTERVAL_SUGGESTIONS = ["15m", "30m", "1h", "3h", "6h", "12h", "1d", "3d", "7d"]
@@ -23,7 +26,7 @@ LIST_LIMIT = 25  # embed fields
 can_manage = app_commands.checks.has_permissions(manage_channels=True)
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_channels=True)
 class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed summaries"):
     def __init__(self, digests: DigestService) -> None:
@@ -56,8 +59,9 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
             allowed = channel.permissions_for(me)
             if not (allowed.view_channel and allowed.send_messages and allowed.embed_links):
                 raise UserError(
-                    f"I cannot post in {channel.mention}: I need View Channel, Send Messages "
-                    "and Embed Links there."
+                    "I cannot post in {channel}: I need View Channel, Send Messages "
+                    "and Embed Links there.",
+                    channel=channel.mention,
                 )
         created = await self.digests.subscribe(
             guild_id=guild_id,
@@ -67,11 +71,18 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
             min_posts=min_posts,
             created_by=str(interaction.user.id),
         )
+        _ = messages(interaction)
+        scope, often = _scope(created, _), every(created.interval, _)
         await reply(
             interaction,
-            f"Summary #{created.id}: {_scope(created)} in {channel.mention}, "
-            f"{describe_interval(created.interval)}; "
-            f"the first one {relative(created.next_due_at)}.",
+            _(
+                "Summary #{id}: {scope} in {channel}, {every}; the first one {when}.",
+                id=created.id,
+                scope=scope,
+                channel=channel.mention,
+                every=often,
+                when=relative(created.next_due_at),
+            ),
         )
 
     @app_commands.command(name="list")
@@ -79,15 +90,19 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         """Show this server's summary subscriptions and their state."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         subscriptions = await self.digests.list(_guild_id(interaction))
-        embed = discord.Embed(title="Feed summaries in this server", colour=COLOUR)
+        _ = messages(interaction)
+        embed = discord.Embed(title=_("Feed summaries in this server"), colour=COLOUR)
         if not subscriptions:
-            embed.description = "None yet. Add one with /digest subscribe."
+            embed.description = _("None yet. Add one with /digest subscribe.")
         for view in subscriptions[:LIST_LIMIT]:
             embed.add_field(
-                name=f"#{view.id} · <#{view.channel_id}>"[:256], value=_state(view), inline=False
+                name=f"#{view.id} · <#{view.channel_id}>"[:256],
+                value=_state(view, _),
+                inline=False,
             )
         if len(subscriptions) > LIST_LIMIT:
-            embed.set_footer(text=f"…and {len(subscriptions) - LIST_LIMIT} more.")
+            more = len(subscriptions) - LIST_LIMIT
+            embed.set_footer(text=_.ngettext("…and {count} more.", "…and {count} more.", more))
         await reply(interaction, embed=embed)
 
     @app_commands.command()
@@ -99,7 +114,15 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         """Stop a channel's summaries."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         removed = await self.digests.unsubscribe(_guild_id(interaction), subscription)
-        await reply(interaction, f"Summary #{removed.id} in <#{removed.channel_id}> removed.")
+        _ = messages(interaction)
+        await reply(
+            interaction,
+            _(
+                "Summary #{id} in {channel} removed.",
+                id=removed.id,
+                channel=f"<#{removed.channel_id}>",
+            ),
+        )
 
     @app_commands.command()
     @app_commands.describe(subscription="The summary to pause")
@@ -112,7 +135,15 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         paused = await self.digests.pause(
             _guild_id(interaction), subscription, by=interaction.user.mention
         )
-        await reply(interaction, f"Summary #{paused.id} in <#{paused.channel_id}> paused.")
+        _ = messages(interaction)
+        await reply(
+            interaction,
+            _(
+                "Summary #{id} in {channel} paused.",
+                id=paused.id,
+                channel=f"<#{paused.channel_id}>",
+            ),
+        )
 
     @app_commands.command()
     @app_commands.describe(subscription="The summary to resume")
@@ -123,10 +154,15 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         """Resume a paused summary (also after fixing the bot's permissions)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         resumed = await self.digests.resume(_guild_id(interaction), subscription)
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"Summary #{resumed.id} in <#{resumed.channel_id}> resumed; "
-            f"the next one {relative(resumed.next_due_at)}.",
+            _(
+                "Summary #{id} in {channel} resumed; the next one {when}.",
+                id=resumed.id,
+                channel=f"<#{resumed.channel_id}>",
+                when=relative(resumed.next_due_at),
+            ),
         )
 
     @app_commands.command()
@@ -137,12 +173,14 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         """Show (only to you) what the next summary would post."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         summary = await self.digests.preview(_guild_id(interaction), subscription)
+        _ = messages(interaction)
         if summary is None:
-            await reply(interaction, "Nothing new since the last summary: nothing would be posted.")
+            await reply(
+                interaction, _("Nothing new since the last summary: nothing would be posted.")
+            )
             return
-        await reply(
-            interaction, "The next summary, if it were sent now:", embed=digest_embed(summary)
-        )
+        card = summary_card(summary, _, intro=_("The next summary, if it were sent now:"))
+        await reply(interaction, view=card)
 
     @subscribe.autocomplete("interval")
     async def _intervals(
@@ -171,11 +209,12 @@ class DigestsCog(commands.GroupCog, group_name="digest", group_description="Feed
         channel_names = (
             {c.id: c.name for c in interaction.guild.channels} if interaction.guild else {}
         )
+        _ = messages(interaction)
         choices = [
             app_commands.Choice(
                 name=cut(
                     f"#{view.id} · #{channel_names.get(view.channel_id, view.channel_id)} · "
-                    f"{_scope(view)} · {describe_interval(view.interval)}",
+                    f"{_scope(view, _)} · {every(view.interval, _)}",
                     100,
                 ),
                 value=view.id,
@@ -192,22 +231,39 @@ def _guild_id(interaction: discord.Interaction) -> int:
     return interaction.guild_id
 
 
-def _scope(view: SubscriptionView) -> str:
-    return f"posts by {view.author}" if view.author else "all posts"
+def _scope(view: SubscriptionView, _: Messages) -> str:
+    return _("posts by {author}", author=view.author) if view.author else _("all posts")
 
 
-def _state(view: SubscriptionView) -> str:
-    plural = "s" if view.min_posts != 1 else ""
+def every(interval: timedelta, _: Messages) -> str:
+    """ "every 6 hours", in the reader's language (intervals are whole minutes)."""
+    seconds = int(interval.total_seconds())
+    if seconds % 86400 == 0:
+        return _.ngettext("every day", "every {count} days", seconds // 86400)
+    if seconds % 3600 == 0:
+        return _.ngettext("every hour", "every {count} hours", seconds // 3600)
+    return _.ngettext("every minute", "every {count} minutes", max(1, seconds // 60))
+
+
+def _state(view: SubscriptionView, _: Messages) -> str:
+    # Worked out first: Babel's extractor takes a ``_`` among the arguments for a new call.
+    scope, often = _scope(view, _).capitalize(), every(view.interval, _)
     lines = [
-        f"{_scope(view).capitalize()}, {describe_interval(view.interval)}, "
-        f"when at least {view.min_posts} new post{plural}."
+        _.ngettext(
+            "{scope}, {every}, when at least {count} new post.",
+            "{scope}, {every}, when at least {count} new posts.",
+            view.min_posts,
+            scope=scope,
+            every=often,
+        )
     ]
     if view.active:
-        lines.append(f"Active: next {relative(view.next_due_at)}.")
+        lines.append(_("Active: next {when}.", when=relative(view.next_due_at)))
     else:
-        lines.append(f"**Paused**: {view.status_reason or 'no reason given'}")
+        reason = view.status_reason or _("no reason given")
+        lines.append(_("**Paused**: {reason}", reason=reason))
     if view.last_error:
-        lines.append(f"Last error (will retry): {view.last_error}")
+        lines.append(_("Last error (will retry): {error}", error=view.last_error))
     return cut("\n".join(lines), 1024)
 
 

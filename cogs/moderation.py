@@ -15,6 +15,7 @@ from bot.domain.errors import NotModerator
 from bot.domain.rules import REASON_MAX_CHARS, SUSPENSION_MAX_DAYS
 from bot.front.client import MicroblogBot
 from bot.front.components import log_message, reports_message
+from bot.front.i18n import messages
 from bot.front.rendering import relative
 from bot.front.tree import Refused, reply
 from bot.services.moderation import ModerationService
@@ -42,7 +43,10 @@ class ModerationCog(commands.GroupCog, group_name="mod", group_description="Mode
         """Remove a post everywhere; its thread shows "removed by a moderator"."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         post_id, author = await self.moderation.remove_post(interaction.user.id, post, reason)
-        await reply(interaction, f"Post #{post_id} by **{author}** removed.")
+        _ = messages(interaction)
+        await reply(
+            interaction, _("Post #{post} by **{author}** removed.", post=post_id, author=author)
+        )
 
     @app_commands.command()
     @app_commands.describe(
@@ -61,8 +65,20 @@ class ModerationCog(commands.GroupCog, group_name="mod", group_description="Mode
         """Suspend an account: no login, posting or interaction; its posts are hidden."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name, until = await self.moderation.suspend(interaction.user.id, user, reason, days)
-        when = f"until {relative(until)}" if until else "until /mod unsuspend"
-        await reply(interaction, f"**{name}** is suspended {when}; their sessions ended.")
+        _ = messages(interaction)
+        text = (
+            _(
+                "**{username}** is suspended until {when}; their sessions ended.",
+                username=name,
+                when=relative(until),
+            )
+            if until
+            else _(
+                "**{username}** is suspended until /mod unsuspend; their sessions ended.",
+                username=name,
+            )
+        )
+        await reply(interaction, text)
 
     @app_commands.command()
     @app_commands.describe(user="The microblog username")
@@ -71,14 +87,15 @@ class ModerationCog(commands.GroupCog, group_name="mod", group_description="Mode
         """Lift a suspension."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = await self.moderation.unsuspend(interaction.user.id, user)
-        await reply(interaction, f"**{name}** is no longer suspended.")
+        _ = messages(interaction)
+        await reply(interaction, _("**{name}** is no longer suspended.", name=name))
 
     @app_commands.command()
     async def reports(self, interaction: discord.Interaction) -> None:
         """Open reports, newest first, with their buttons."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         page = await self.moderation.open_reports(interaction.user.id)
-        await reply(interaction, **reports_message(page))
+        await reply(interaction, **reports_message(page, messages(interaction)))
 
     @app_commands.command()
     @app_commands.describe(post="The post")
@@ -86,13 +103,20 @@ class ModerationCog(commands.GroupCog, group_name="mod", group_description="Mode
         """Which Discord user wrote a post (the lookup is logged)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         post_id, author, discord_id = await self.moderation.who(interaction.user.id, post)
+        _ = messages(interaction)
         if discord_id is None:
-            text = (
-                f"Post #{post_id} by **{author}** was written before the bot recorded who "
-                "wrote posts."
+            text = _(
+                "Post #{post} by **{author}** was written before the bot recorded who wrote posts.",
+                post=post_id,
+                author=author,
             )
         else:
-            text = f"Post #{post_id} by **{author}** was written by <@{discord_id}> ({discord_id})."
+            text = _(
+                "Post #{post} by **{author}** was written by <@{user}> ({user}).",
+                post=post_id,
+                author=author,
+                user=discord_id,
+            )
         await reply(interaction, text)
 
     @app_commands.command()
@@ -100,7 +124,7 @@ class ModerationCog(commands.GroupCog, group_name="mod", group_description="Mode
         """The moderation log: who did what, why and when."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         page = await self.moderation.log(interaction.user.id)
-        await reply(interaction, **log_message(page))
+        await reply(interaction, **log_message(page, messages(interaction)))
 
 
 async def setup(bot: MicroblogBot) -> None:

@@ -9,10 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import PostSettings
+from bot.domain.errors import UserError
 from bot.front.client import MicroblogBot
-from bot.front.components import EditForm, PostForm, chat_user, edit, feed_message, publish
+from bot.front.components import EditForm, PostForm, chat_user, edit, feed_layout, publish
+from bot.front.i18n import messages
 from bot.front.rendering import cut
-from bot.front.tree import reply
+from bot.front.tree import everywhere, reply
 from bot.services.posts import PostService
 from cogs.safety import usernames
 
@@ -22,7 +24,8 @@ CONTENT_MAX = 4000
 
 
 class PostsCog(commands.Cog):
-    def __init__(self, posts: PostService, settings: PostSettings) -> None:
+    def __init__(self, bot: MicroblogBot, posts: PostService, settings: PostSettings) -> None:
+        self.bot = bot
         self.posts = posts
         self.max_length = settings.max_length
         for command in (self.post, self.edit):
@@ -30,7 +33,31 @@ class PostsCog(commands.Cog):
             command._params["content"] = dataclasses.replace(
                 parameter, max_value=settings.max_length
             )
+        # discord.py cannot take context menus from cog methods: built here, added to
+        # (and removed from) the tree with the cog.
+        self.post_menu = everywhere(
+            app_commands.ContextMenu(name="Post to microblog", callback=self.post_message)
+        )
 
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.post_menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.post_menu.name, type=self.post_menu.type)
+
+    async def post_message(
+        self, interaction: discord.Interaction, message: discord.Message
+    ) -> None:
+        """Opens the post form with the text of one of your own Discord messages."""
+        if message.author.id != interaction.user.id:
+            raise UserError("You can only post your own messages.")
+        if not message.content.strip():
+            raise UserError("That message has no text to post.")
+        await interaction.response.send_modal(
+            PostForm(messages(interaction), self.max_length, default=message.content)
+        )
+
+    @everywhere
     @app_commands.command()
     @app_commands.describe(content="What you want to say (leave empty to write in a larger box)")
     async def post(
@@ -40,10 +67,11 @@ class PostsCog(commands.Cog):
     ) -> None:
         """Publish a short post."""
         if content is None:
-            await interaction.response.send_modal(PostForm(self.max_length))
+            await interaction.response.send_modal(PostForm(messages(interaction), self.max_length))
             return
         await publish(interaction, content)
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(
         user="Only this user's posts (their microblog username)",
@@ -61,8 +89,9 @@ class PostsCog(commands.Cog):
         page = await self.posts.feed(
             author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
         )
-        await reply(interaction, **feed_message(page), ephemeral=not share)
+        await reply(interaction, view=feed_layout(page, messages(interaction)), ephemeral=not share)
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(post="The post to edit", content="The new text (empty: edit in a box)")
     async def edit(
@@ -75,13 +104,14 @@ class PostsCog(commands.Cog):
         if content is None:
             # A modal must be the first response, so it cannot hide behind a defer: this
             # check only reads (WAL readers never wait for writers).
-            current = await self.posts.own_post(chat_user(interaction), post)
+            current = await self.posts.post_to_edit(chat_user(interaction), post)
             await interaction.response.send_modal(
-                EditForm(current.id, current.body, self.max_length)
+                EditForm(messages(interaction), current.id, current.body, self.max_length)
             )
             return
         await edit(interaction, post, content)
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(post="The post to delete")
     async def delete(
@@ -90,7 +120,8 @@ class PostsCog(commands.Cog):
         """Delete one of your posts."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         deleted = await self.posts.delete_post(chat_user(interaction), post)
-        await reply(interaction, f"Deleted post #{deleted.id}.")
+        _ = messages(interaction)
+        await reply(interaction, _("Deleted post #{post_id}.", post_id=deleted.id))
 
     @edit.autocomplete("post")
     @delete.autocomplete("post")
@@ -108,4 +139,4 @@ class PostsCog(commands.Cog):
 
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(PostsCog(bot.services.posts, bot.services.settings.posts))
+    await bot.add_cog(PostsCog(bot, bot.services.posts, bot.services.settings.posts))

@@ -11,7 +11,8 @@ from discord.ext import commands
 
 from bot.front.client import MicroblogBot
 from bot.front.components import ReportForm, chat_user
-from bot.front.tree import reply
+from bot.front.i18n import messages
+from bot.front.tree import everywhere, reply
 from bot.services.safety import SafetyService
 
 Username = app_commands.Range[str, 1, 32]
@@ -32,6 +33,7 @@ class SafetyCog(commands.Cog):
     def __init__(self, safety: SafetyService) -> None:
         self.safety = safety
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(user="The microblog username to block")
     @app_commands.autocomplete(user=usernames)
@@ -39,12 +41,17 @@ class SafetyCog(commands.Cog):
         """Block an account: neither of you sees or reaches the other."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = await self.safety.block(chat_user(interaction), user)
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"Blocked **{name}**. You no longer see each other's posts, and neither of you "
-            "can follow, reply to, mention, like or repost the other. /unblock undoes it.",
+            _(
+                "Blocked **{name}**. You no longer see each other's posts, and neither of you "
+                "can follow, reply to, mention, like or repost the other. /unblock undoes it.",
+                name=name,
+            ),
         )
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(user="The microblog username to unblock")
     @app_commands.autocomplete(user=usernames)
@@ -52,8 +59,10 @@ class SafetyCog(commands.Cog):
         """Unblock an account."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = await self.safety.unblock(chat_user(interaction), user)
-        await reply(interaction, f"Unblocked **{name}**.")
+        _ = messages(interaction)
+        await reply(interaction, _("Unblocked **{name}**.", name=name))
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(user="The microblog username to mute")
     @app_commands.autocomplete(user=usernames)
@@ -61,8 +70,13 @@ class SafetyCog(commands.Cog):
         """Mute an account: its posts leave your feeds and notifications. It is not told."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = await self.safety.mute(chat_user(interaction), user)
-        await reply(interaction, f"Muted **{name}**: their posts no longer appear in your feeds.")
+        _ = messages(interaction)
+        await reply(
+            interaction,
+            _("Muted **{name}**: their posts no longer appear in your feeds.", name=name),
+        )
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(user="The microblog username to unmute")
     @app_commands.autocomplete(user=usernames)
@@ -70,15 +84,17 @@ class SafetyCog(commands.Cog):
         """Unmute an account."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         name = await self.safety.unmute(chat_user(interaction), user)
-        await reply(interaction, f"Unmuted **{name}**.")
+        _ = messages(interaction)
+        await reply(interaction, _("Unmuted **{name}**.", name=name))
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(post="The number of the post to report")
     async def report(
         self, interaction: discord.Interaction, post: app_commands.Range[int, 1]
     ) -> None:
         """Report a post to the moderators (opens a private form for the reason)."""
-        await interaction.response.send_modal(ReportForm(post))
+        await interaction.response.send_modal(ReportForm(messages(interaction), post))
 
 
 async def setup(bot: MicroblogBot) -> None:

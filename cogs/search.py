@@ -8,8 +8,8 @@ from discord.ext import commands
 
 from bot.domain.search_query import MAX_QUERY_CHARS
 from bot.front.client import MicroblogBot
-from bot.front.components import chat_user, search_message
-from bot.front.rendering import trending_embed
+from bot.front.components import chat_user, search_layout, trending_layout
+from bot.front.i18n import messages
 from bot.front.tree import reply
 from bot.services.search import SearchService
 
@@ -43,7 +43,9 @@ class SearchCog(commands.Cog):
         page = await self.search_service.search(
             query, order=order, reader=chat_user(interaction), guild_id=interaction.guild_id
         )
-        await reply(interaction, **search_message(page), ephemeral=not share)
+        await reply(
+            interaction, view=search_layout(page, messages(interaction)), ephemeral=not share
+        )
 
     @search.autocomplete("query")
     async def _complete_query(
@@ -61,7 +63,9 @@ class SearchCog(commands.Cog):
         """The most used #tags of the last 24 hours and 7 days."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
         trending = await self.search_service.trending()
-        await reply(interaction, embed=trending_embed(trending), ephemeral=not share)
+        await reply(
+            interaction, view=trending_layout(trending, messages(interaction)), ephemeral=not share
+        )
 
 
 async def setup(bot: MicroblogBot) -> None:

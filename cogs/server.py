@@ -12,15 +12,16 @@ from discord.ext import commands
 
 from bot.domain.errors import UserError
 from bot.front.client import MicroblogBot
+from bot.front.i18n import messages
 from bot.front.rendering import COLOUR, cut, relative
-from bot.front.tree import reply
+from bot.front.tree import reply, server_only
 from bot.services.safety import SafetyService
 from cogs.safety import Username, usernames
 
 can_manage = app_commands.checks.has_permissions(manage_guild=True)
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class ServerCog(commands.GroupCog, group_name="server", group_description="Server admins"):
     def __init__(self, safety: SafetyService) -> None:
@@ -40,10 +41,14 @@ class ServerCog(commands.GroupCog, group_name="server", group_description="Serve
             by=interaction.user.id,
             manages_server=_manages(interaction),
         )
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"**{name}**'s posts no longer appear in feeds and summaries in this server. "
-            "Elsewhere nothing changes.",
+            _(
+                "**{name}**'s posts no longer appear in feeds and summaries in this server. "
+                "Elsewhere nothing changes.",
+                name=name,
+            ),
         )
 
     @app_commands.command()
@@ -55,7 +60,8 @@ class ServerCog(commands.GroupCog, group_name="server", group_description="Serve
         name = await self.safety.unhide_in_server(
             _guild_id(interaction), user, manages_server=_manages(interaction)
         )
-        await reply(interaction, f"**{name}**'s posts appear in this server again.")
+        _ = messages(interaction)
+        await reply(interaction, _("**{name}**'s posts appear in this server again.", name=name))
 
     @app_commands.command()
     @can_manage
@@ -65,10 +71,14 @@ class ServerCog(commands.GroupCog, group_name="server", group_description="Serve
         rows = await self.safety.hidden_in_server(
             _guild_id(interaction), manages_server=_manages(interaction)
         )
-        embed = discord.Embed(title="Accounts hidden in this server", colour=COLOUR)
+        _ = messages(interaction)
+        embed = discord.Embed(title=_("Accounts hidden in this server"), colour=COLOUR)
         if not rows:
-            embed.description = "None. /server hide hides an account here."
-        lines = [f"**{name}**, by <@{by}> {relative(since)}" for name, by, since in rows]
+            embed.description = _("None. /server hide hides an account here.")
+        lines = [
+            _("**{name}**, by <@{by}> {when}", name=name, by=by, when=relative(since))
+            for name, by, since in rows
+        ]
         if lines:
             embed.description = cut("\n".join(lines), 4096)
         await reply(interaction, embed=embed)

@@ -22,11 +22,14 @@ from .gateway import (
 from .interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    GUILD_INSTALL,
+    INSTALLS,
     MESSAGE_COMPONENT,
     MODAL_SUBMIT,
     InteractionHandle,
     base_payload,
     build_command_data,
+    build_context_menu_data,
     build_modal_submit_data,
 )
 from .payloads import channel_payload, guild_create_payload, member_payload, message_payload
@@ -313,8 +316,12 @@ class DiscordDouble(World):
         data: dict[str, Any],
         locale: str,
         source: RecordedMessage | None = None,
+        install: str | None = None,
     ) -> InteractionHandle:
-        """``user`` sends an interaction of ``kind``; ``source`` is the message acted on."""
+        """``user`` sends an interaction of ``kind``; ``source`` is the message acted on.
+
+        ``install``: "guild" or "user"; by default "guild" where the bot is, else "user".
+        """
         payload = base_payload(
             self,
             interaction_type=kind,
@@ -323,6 +330,7 @@ class DiscordDouble(World):
             data=data,
             locale=locale,
             message=dict(source.payload) if source is not None else None,
+            install=install or ("guild" if self.bot_is_in(channel) else "user"),
         )
         handle = InteractionHandle(self, payload)
         handle.source_message = source
@@ -354,8 +362,14 @@ class DiscordDouble(World):
         channel_id: int | None = None,
         dm: bool = False,
         locale: str = "en-US",
+        install: str | None = None,
     ) -> InteractionHandle:
-        """A user runs ``/name [subcommand] options`` (typed from the synced definition)."""
+        """A user runs ``/name [subcommand] options`` (typed from the synced definition).
+
+        Names may be given as a client in ``locale`` shows them. ``install="user"``: through
+        the app the user installed for themselves (the default where the bot is absent); the
+        command must be one Discord would offer there (ValueError otherwise).
+        """
         channel = self.dm_channel(user) if dm else self._channel_for(guild_id, channel_id)
         data = build_command_data(
             self,
@@ -363,8 +377,79 @@ class DiscordDouble(World):
             options=options or {},
             subcommand=subcommand,
             guild_id=channel.guild_id,
+            locale=locale,
         )
-        return await self._interact(APPLICATION_COMMAND, user, channel, data, locale)
+        install = self._offered(data, channel, install)
+        return await self._interact(
+            APPLICATION_COMMAND, user, channel, data, locale, install=install
+        )
+
+    def _offered(self, data: dict[str, Any], channel: Channel, install: str | None) -> str:
+        """How the user reaches the command (``install``), if Discord's client would offer it
+        in ``channel`` at all: its installation types and contexts allow it."""
+        install = install or ("guild" if self.bot_is_in(channel) else "user")
+        found = self.find_command(
+            str(data["name"]), channel.guild_id, kind=int(data.get("type", 1))
+        )
+        if found is None:
+            if install == "user":
+                raise ValueError(f"/{data['name']} is not synced globally: no user install has it")
+            return install  # never synced: a hostile invocation, sent as asked
+        definition, scope = found
+        if install == "user" and scope is not None:
+            raise ValueError(
+                f"/{data['name']} is a server command: user installs only get global ones"
+            )
+        kinds = definition.get("integration_types") or [GUILD_INSTALL]
+        if INSTALLS[install] not in kinds:
+            raise ValueError(f"/{data['name']} cannot be installed by a {install} ({kinds})")
+        contexts = definition.get("contexts")
+        if contexts is not None and self.context_of(channel) not in contexts:
+            raise ValueError(
+                f"/{data['name']} is not offered in context {self.context_of(channel)} ({contexts})"
+            )
+        return install
+
+    async def send_user_command(
+        self,
+        user: User,
+        name: str,
+        target: User,
+        *,
+        channel_id: int | None = None,
+        dm: bool = False,
+        locale: str = "en-US",
+        install: str | None = None,
+    ) -> InteractionHandle:
+        """``user`` picks Apps → ``name`` on ``target``'s profile (a user context menu)."""
+        channel = self.dm_channel(user) if dm else self._channel_for(None, channel_id)
+        data = build_context_menu_data(
+            self, name=name, kind=2, target=target, guild_id=channel.guild_id, locale=locale
+        )
+        install = self._offered(data, channel, install)
+        return await self._interact(
+            APPLICATION_COMMAND, user, channel, data, locale, install=install
+        )
+
+    async def send_message_command(
+        self,
+        user: User,
+        name: str,
+        target: dict[str, Any],
+        *,
+        locale: str = "en-US",
+        install: str | None = None,
+    ) -> InteractionHandle:
+        """``user`` picks Apps → ``name`` on a message (``target``: its payload, e.g. what
+        ``send_message`` returned), in the message's channel."""
+        channel = self.channels[int(target["channel_id"])]
+        data = build_context_menu_data(
+            self, name=name, kind=3, target=target, guild_id=channel.guild_id, locale=locale
+        )
+        install = self._offered(data, channel, install)
+        return await self._interact(
+            APPLICATION_COMMAND, user, channel, data, locale, install=install
+        )
 
     async def send_autocomplete(
         self,
@@ -389,6 +474,7 @@ class DiscordDouble(World):
             subcommand=subcommand,
             guild_id=channel.guild_id,
             focused=focused,
+            locale=locale,
         )
         return await self._interact(AUTOCOMPLETE, user, channel, data, locale)
 

@@ -266,8 +266,11 @@ class Gateway:
         for old in self.live_sessions():
             if old.shard_id == shard_id:
                 old.end()  # a fresh IDENTIFY for a shard replaces its old session
+        bot_id = self.world.bot_user.id
         guilds = [
-            guild for guild in self.world.guilds.values() if guild.shard_id(shard_count) == shard_id
+            guild
+            for guild in self.world.guilds.values()
+            if guild.shard_id(shard_count) == shard_id and guild.has_member(bot_id)
         ]
         history = self.world.history
         session = GatewaySession(

@@ -17,7 +17,10 @@ from typing import TYPE_CHECKING, Any
 from .limits import EPHEMERAL
 from .payloads import channel_payload, member_payload, role_payload, user_payload
 from .records import (
+    ATTACH_FILES,
     BOT_PERMISSIONS,
+    EMBED_LINKS,
+    USE_EXTERNAL_EMOJIS,
     Channel,
     ModalInput,
     RecordedMessage,
@@ -31,6 +34,12 @@ if TYPE_CHECKING:
 
 #: Discord's default upload limit for a guild without boosts (10 MiB).
 ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024
+
+# Installation types (integration_types, authorizing_integration_owners keys).
+GUILD_INSTALL, USER_INSTALL = 0, 1
+INSTALLS = {"guild": GUILD_INSTALL, "user": USER_INSTALL}
+#: What a user-installed app may do where the bot itself is absent.
+USER_APP_PERMISSIONS = EMBED_LINKS | ATTACH_FILES | USE_EXTERNAL_EMOJIS
 
 # Interaction types.
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
@@ -54,8 +63,18 @@ def base_payload(
     data: dict[str, Any] | None,
     locale: str = "en-US",
     message: dict[str, Any] | None = None,
+    install: str = "guild",
 ) -> dict[str, Any]:
-    """The envelope every interaction shares; guild or DM shaped from ``channel``."""
+    """The envelope every interaction shares; guild or DM shaped from ``channel``.
+
+    ``install`` is how the user reaches the app: ``"guild"`` (the bot was added to the
+    server, or it is the bot's own DM) or ``"user"`` (they installed it for themselves).
+    A user install where the bot is absent (another server, a DM or group DM between people)
+    is authorized by the user alone, and the app gets only a user app's permissions.
+    """
+    bot_there = world.bot_is_in(channel)
+    if install == "guild" and not bot_there:
+        raise ValueError("the bot is not in that server or channel: only a user install reaches it")
     payload: dict[str, Any] = {
         "id": str(world.ids.next()),
         "application_id": str(world.application_id),
@@ -63,11 +82,18 @@ def base_payload(
         "token": new_interaction_token(),
         "version": 1,
         "locale": locale,
-        "app_permissions": str(BOT_PERMISSIONS),
+        "app_permissions": str(BOT_PERMISSIONS if bot_there else USER_APP_PERMISSIONS),
         "entitlements": [],
         "entitlement_sku_ids": [],
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
+        "context": world.context_of(channel),
     }
+    owners: dict[str, str] = {}
+    if bot_there:
+        owners[str(GUILD_INSTALL)] = str(channel.guild_id or 0)
+    if install == "user":
+        owners[str(USER_INSTALL)] = str(user.id)
+    payload["authorizing_integration_owners"] = owners
     if data is not None:
         payload["data"] = data
     if channel.guild_id is not None:
@@ -76,21 +102,19 @@ def base_payload(
         channel_object["permissions"] = str(user.permissions)
         payload |= {
             "guild_id": str(guild.id),
+            # Where the bot is absent this partial guild is all discord.py learns of it.
             "guild": {"id": str(guild.id), "locale": guild.locale, "features": guild.features},
             "guild_locale": guild.locale,
             "member": member_payload(user, with_permissions=True),
             "channel_id": str(channel.id),
             "channel": channel_object,
-            "authorizing_integration_owners": {"0": str(guild.id)},
-            "context": 0,
         }
     else:
+        people = [world.users[i] for i in channel.recipient_ids if i != user.id] or [user]
         payload |= {
             "user": user_payload(user),
             "channel_id": str(channel.id),
-            "channel": channel_payload(channel, recipients=[user]),
-            "authorizing_integration_owners": {"0": "0"},
-            "context": 1,
+            "channel": channel_payload(channel, recipients=people),
         }
     if message is not None:
         payload["message"] = message
@@ -166,20 +190,30 @@ def build_command_data(
     subcommand: str | None,
     guild_id: int | None,
     focused: str | None = None,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """``data`` of a type-2 (or, with ``focused``, type-4) interaction.
 
     ``subcommand`` is ``"sub"`` or ``"group sub"``. With a synced definition, option names
     and types come from it and a user-impossible invocation (unknown option, missing required
-    option outside autocomplete) raises ValueError; without one, types are inferred.
+    option outside autocomplete) raises ValueError; without one, types are inferred. Names
+    may be given as a client in ``locale`` shows them (``name_localizations``); the data
+    carries the command's own names, as Discord sends them.
     """
-    found = world.find_command(name, guild_id)
+    found = world.find_command(name, guild_id, locale=locale)
     definition, command_guild = found if found is not None else (None, None)
+    if definition is not None:
+        name = definition["name"]
+        options = {
+            _own_name(definition.get("options") or [], k, locale): v for k, v in options.items()
+        }
+        focused = _own_name(definition.get("options") or [], focused, locale) if focused else None
     path = subcommand.split() if subcommand else []
     option_defs: list[dict[str, Any]] | None = None
     if definition is not None:
         option_defs = definition.get("options") or []
-        for part in path:
+        for depth, part in enumerate(path):
+            part = path[depth] = _own_name(option_defs, part, locale)
             match = next(
                 (
                     o
@@ -191,6 +225,8 @@ def build_command_data(
             if match is None:
                 raise ValueError(f"/{name} has no subcommand {part!r} (path {path})")
             option_defs = match.get("options") or []
+            options = {_own_name(option_defs, k, locale): v for k, v in options.items()}
+            focused = _own_name(option_defs, focused, locale) if focused else None
     resolved = _Resolved()
     leaves: list[dict[str, Any]] = []
     for option_name, value in options.items():
@@ -229,6 +265,54 @@ def build_command_data(
         data["guild_id"] = str(command_guild)
     if resolved.as_payload():
         data["resolved"] = resolved.as_payload()
+    return data
+
+
+def _own_name(definitions: list[dict[str, Any]], shown: str, locale: str | None) -> str:
+    """The name Discord sends for an option a client in ``locale`` shows as ``shown``."""
+    if locale is None or any(d.get("name") == shown for d in definitions):
+        return shown
+    for definition in definitions:
+        if (definition.get("name_localizations") or {}).get(locale) == shown:
+            return str(definition["name"])
+    return shown
+
+
+def build_context_menu_data(
+    world: World,
+    *,
+    name: str,
+    kind: int,
+    target: User | dict[str, Any],
+    guild_id: int | None,
+    locale: str | None = None,
+) -> dict[str, Any]:
+    """``data`` of a user (type 2) or message (type 3) context-menu command."""
+    found = world.find_command(name, guild_id, kind=kind, locale=locale)
+    if found is None:
+        raise ValueError(f"no {'user' if kind == 2 else 'message'} command {name!r} is synced")
+    definition, command_guild = found
+    resolved = _Resolved()
+    if isinstance(target, User):
+        target_id = str(target.id)
+        resolved.users[target_id] = user_payload(target)
+        if guild_id is not None and world.guilds[guild_id].has_member(target.id):
+            resolved.members[target_id] = member_payload(
+                target, with_permissions=True, with_user=False
+            )
+        payload = resolved.as_payload()
+    else:
+        target_id = str(target["id"])
+        payload = {"messages": {target_id: target}}
+    data: dict[str, Any] = {
+        "id": str(definition["id"]),
+        "name": definition["name"],
+        "type": kind,
+        "target_id": target_id,
+        "resolved": payload,
+    }
+    if command_guild is not None:
+        data["guild_id"] = str(command_guild)
     return data
 
 
@@ -357,12 +441,20 @@ class InteractionHandle:
         #: For component and modal-submit interactions, the message the user acted on.
         self.source_message: RecordedMessage | None = None
         self.followups: list[RecordedMessage] = []
+        #: Follow-ups accepted (the one filling a "thinking" response included).
+        self.followup_posts = 0
         self.recorded_modal: RecordedModal | None = None
         self.recorded_choices: list[dict[str, Any]] | None = None
 
     def __repr__(self) -> str:
         answered = self.initial.type if self.initial else None
         return f"<InteractionHandle id={self.id} type={self.type} answered={answered}>"
+
+    @property
+    def user_app_only(self) -> bool:
+        """Authorized by a user's own install alone: the bot is not where it happened."""
+        owners = self.payload.get("authorizing_integration_owners") or {}
+        return str(GUILD_INSTALL) not in owners and str(USER_INSTALL) in owners
 
     # -- reading -------------------------------------------------------------------------
     @property

@@ -25,6 +25,8 @@ MAX_EMBED_TOTAL = 6000
 MAX_ACTION_ROWS = 5
 MAX_ROW_BUTTONS = 5
 MAX_V2_COMPONENTS = 40
+MAX_V2_TEXT = 4000  # across every text display of one message
+MAX_SECTION_TEXTS = 3
 MAX_CUSTOM_ID = 100
 MAX_BUTTON_LABEL = 80
 MAX_SELECT_OPTIONS = 25
@@ -219,15 +221,7 @@ def validate_components(components: object, *, flags: int = 0) -> list[Problem]:
         return []
     problems: list[Problem] = []
     if flags & IS_COMPONENTS_V2:
-        count = sum(1 for _ in walk_components(components))
-        if count > MAX_V2_COMPONENTS:
-            problems.append(
-                Problem(
-                    ("components",),
-                    "BASE_TYPE_MAX_LENGTH",
-                    f"Must be {MAX_V2_COMPONENTS} or fewer in length.",
-                )
-            )
+        problems += _validate_v2(components)
     else:
         problems += _too_many(("components",), components, MAX_ACTION_ROWS)
         for index, row in enumerate(components):
@@ -251,6 +245,105 @@ def validate_components(components: object, *, flags: int = 0) -> list[Problem]:
                 )
             seen.add(custom_id)
     return problems
+
+
+# Components V2 types (https://discord.com/developers/docs/components/reference).
+ACTION_ROW, BUTTON, SECTION, TEXT_DISPLAY, THUMBNAIL = 1, 2, 9, 10, 11
+MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER = 12, 13, 14, 17
+_V2_TOP_LEVEL = {ACTION_ROW, SECTION, TEXT_DISPLAY, MEDIA_GALLERY, FILE, SEPARATOR, CONTAINER}
+_V2_IN_CONTAINER = _V2_TOP_LEVEL - {CONTAINER}
+
+
+def _validate_v2(components: list[Any]) -> list[Problem]:
+    """A Components V2 layout: where each type may sit, 40 components in all (nested ones
+    count), and 4,000 characters across the text displays."""
+    problems: list[Problem] = []
+    count = sum(1 for _ in walk_components(components))
+    if count > MAX_V2_COMPONENTS:
+        problems.append(
+            Problem(
+                ("components",),
+                "BASE_TYPE_MAX_LENGTH",
+                f"Must be {MAX_V2_COMPONENTS} or fewer in length.",
+            )
+        )
+    for index, component in enumerate(components):
+        if isinstance(component, dict) and component.get("type") not in _V2_TOP_LEVEL:
+            problems.append(_not_here(("components", index), component))
+    text = 0
+    for path, component in walk_components(components):
+        kind = component.get("type")
+        children = component.get("components") or []
+        if kind == TEXT_DISPLAY:
+            content = component.get("content")
+            problems += _bad_length((*path, "content"), content, 1, MAX_V2_TEXT)
+            text += len(_text(content))
+        elif kind == SECTION:
+            if not 1 <= len(children) <= MAX_SECTION_TEXTS:
+                problems.append(
+                    Problem(
+                        (*path, "components"),
+                        "BASE_TYPE_BAD_LENGTH",
+                        f"Must be between 1 and {MAX_SECTION_TEXTS} in length.",
+                    )
+                )
+            for number, child in enumerate(children):
+                if isinstance(child, dict) and child.get("type") != TEXT_DISPLAY:
+                    problems.append(_not_here((*path, "components", number), child))
+            accessory = component.get("accessory")
+            if not isinstance(accessory, dict):
+                problems.append(
+                    Problem((*path, "accessory"), "BASE_TYPE_REQUIRED", "This field is required")
+                )
+            elif accessory.get("type") not in (BUTTON, THUMBNAIL):
+                problems.append(_not_here((*path, "accessory"), accessory))
+        elif kind == THUMBNAIL:
+            media = component.get("media")
+            if not isinstance(media, dict) or not media.get("url"):
+                problems.append(
+                    Problem((*path, "media", "url"), "BASE_TYPE_REQUIRED", "This field is required")
+                )
+        elif kind == CONTAINER:
+            for number, child in enumerate(children):
+                if isinstance(child, dict) and child.get("type") not in _V2_IN_CONTAINER:
+                    problems.append(_not_here((*path, "components", number), child))
+        elif kind == ACTION_ROW:
+            problems += _validate_row(path, component)
+    if text > MAX_V2_TEXT:
+        problems.append(
+            Problem(
+                ("components",),
+                "COMPONENT_TEXT_DISPLAY_TOTAL_LENGTH_EXCEEDED",
+                f"Text displays may hold {MAX_V2_TEXT} characters in all; these hold {text}.",
+            )
+        )
+    return problems
+
+
+def _not_here(path: tuple[str | int, ...], component: Mapping[str, Any]) -> Problem:
+    return Problem(
+        (*path, "type"),
+        "UNION_TYPE_CHOICES",
+        f"Component type {component.get('type')} is not allowed here",
+    )
+
+
+def legacy_field_problems(
+    message: Mapping[str, Any], flags: int, base: tuple[str | int, ...] = ()
+) -> list[Problem]:
+    """A Components V2 message carries no content, embeds, poll or stickers beside its
+    components (``message`` is the message as it would be after the create or edit)."""
+    if not flags & IS_COMPONENTS_V2:
+        return []
+    return [
+        Problem(
+            (*base, field),
+            "MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2",
+            f"The '{field}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2",
+        )
+        for field in ("content", "embeds", "poll", "sticker_ids")
+        if message.get(field)
+    ]
 
 
 def _validate_row(path: tuple[str | int, ...], row: object) -> list[Problem]:
@@ -281,18 +374,24 @@ def _validate_row(path: tuple[str | int, ...], row: object) -> list[Problem]:
     return problems
 
 
-def validate_message(body: Mapping[str, Any], base: tuple[str | int, ...] = ()) -> list[Problem]:
-    """Content, embeds and components of a message create/edit payload."""
+def validate_message(
+    body: Mapping[str, Any], base: tuple[str | int, ...] = (), *, flags: int | None = None
+) -> list[Problem]:
+    """Content, embeds and components of a message create/edit payload.
+
+    ``flags``: the message's flags after the change, when they are not all in ``body`` (an
+    edit of a Components V2 message need not repeat the flag, and cannot remove it).
+    """
     problems = list(_too_long((*base, "content"), body.get("content"), MAX_CONTENT))
     problems += [
         Problem((*base, *p.path), p.code, p.message) for p in validate_embeds(body.get("embeds"))
     ]
-    flags = body.get("flags") or 0
+    if flags is None:
+        raw = body.get("flags") or 0
+        flags = raw if isinstance(raw, int) else 0
     problems += [
         Problem((*base, *p.path), p.code, p.message)
-        for p in validate_components(
-            body.get("components"), flags=flags if isinstance(flags, int) else 0
-        )
+        for p in validate_components(body.get("components"), flags=flags)
     ]
     return problems
 
@@ -415,7 +514,46 @@ def validate_command(command: Mapping[str, Any], base: tuple[str | int, ...] = (
         problems += _bad_length(
             (*base, "description"), command.get("description"), 1, MAX_COMMAND_DESCRIPTION
         )
+    problems += _validate_localizations(command, base, slash_name=kind == 1)
     problems += _validate_options(command.get("options") or [], (*base, "options"))
+    return problems
+
+
+def _valid_slash_name(name: str) -> bool:
+    return bool(_COMMAND_NAME.match(name)) and name == name.lower()
+
+
+#: The locales Discord accepts as localization keys.
+# fmt: off
+LOCALES = frozenset([
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi",
+    "th", "zh-CN", "ja", "zh-TW", "ko",
+])
+# fmt: on
+
+
+def _validate_localizations(
+    item: Mapping[str, Any], base: tuple[str | int, ...], *, slash_name: bool
+) -> list[Problem]:
+    """``name_localizations`` and ``description_localizations``: known locales, and each
+    value valid where the name or description itself would be."""
+    problems: list[Problem] = []
+    for key, limit in (("name_localizations", 32), ("description_localizations", 100)):
+        values = item.get(key) or {}
+        if not isinstance(values, dict):
+            problems.append(Problem((*base, key), "DICT_TYPE_CONVERT", "Not an object"))
+            continue
+        for locale, value in values.items():
+            path = (*base, key, locale)
+            if locale not in LOCALES:
+                problems.append(Problem(path, "ENUM_TYPE_COERCE", f"Unknown locale {locale!r}"))
+            problems += _bad_length(path, value, 1, limit)
+            is_slash_name = key == "name_localizations" and slash_name
+            if is_slash_name and isinstance(value, str) and not _valid_slash_name(value):
+                problems.append(
+                    Problem(path, "APPLICATION_COMMAND_INVALID_NAME", f"Invalid name {value!r}")
+                )
     return problems
 
 
@@ -431,6 +569,7 @@ def _validate_options(options: list[dict[str, Any]], base: tuple[str | int, ...]
                     (*path, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Invalid name {name!r}"
                 )
             )
+        problems += _validate_localizations(option, path, slash_name=True)
         problems += _bad_length(
             (*path, "description"), option.get("description"), 1, MAX_COMMAND_DESCRIPTION
         )

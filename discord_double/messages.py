@@ -17,6 +17,7 @@ from .limits import (
     LOADING,
     Problem,
     is_empty_message,
+    legacy_field_problems,
     validate_message,
 )
 from .payloads import message_payload
@@ -67,10 +68,23 @@ def message_refusal(
     if not isinstance(body, dict):
         problem = Problem(base, "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
         return invalid_form_body(world, what, [problem])
-    problems = validate_message(body, base)
+    raw_flags = body.get("flags")
+    asked = raw_flags if isinstance(raw_flags, int) else 0
+    was_v2 = editing is not None and bool(editing.flags & IS_COMPONENTS_V2)
+    flags = asked | (IS_COMPONENTS_V2 if was_v2 else 0)
+    shown = merged_view(editing, body) if editing is not None else body
+    problems = validate_message(body, base, flags=flags)
+    problems += legacy_field_problems(shown, flags, base)
+    if was_v2 and isinstance(raw_flags, int) and not raw_flags & IS_COMPONENTS_V2:
+        problems.append(
+            Problem(
+                (*base, "flags"),
+                "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG",
+                "The IS_COMPONENTS_V2 flag cannot be removed once set",
+            )
+        )
     if problems:
         return invalid_form_body(world, what, problems)
-    shown = merged_view(editing, body) if editing is not None else body
     if is_empty_message(shown) and not files:
         reason = "the edit would leave it empty" if editing is not None else "nothing to show"
         world.violate(f"{what}: {reason} (no content, embeds, components or files)")
@@ -211,7 +225,7 @@ def apply_edit(
 def merged_view(message: RecordedMessage, body: dict[str, Any]) -> dict[str, Any]:
     """What the message would look like after an edit (to refuse edits that empty it)."""
     merged = dict(message.payload)
-    for key in ("content", "embeds", "components", "attachments"):
+    for key in ("content", "embeds", "components", "attachments", "poll", "sticker_ids"):
         if key in body:
             merged[key] = body[key]
     return merged

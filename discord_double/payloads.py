@@ -100,14 +100,17 @@ def guild_roles(guild: Guild, bot_user: User) -> list[dict[str, Any]]:
 
 def channel_payload(channel: Channel, *, recipients: list[User] | None = None) -> dict[str, Any]:
     """A text channel (all fields TextChannel._update reads) or a DM channel."""
-    if channel.type == 1:
-        return {
+    if channel.type in (1, 3):
+        payload: dict[str, Any] = {
             "id": str(channel.id),
-            "type": 1,
+            "type": channel.type,
             "last_message_id": None,
             "flags": 0,
             "recipients": [user_payload(user) for user in recipients or []],
         }
+        if channel.type == 3:
+            payload |= {"name": channel.name, "icon": None, "owner_id": None}
+        return payload
     return {
         "id": str(channel.id),
         "type": channel.type,

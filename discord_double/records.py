@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .limits import EPHEMERAL, LOADING, walk_components
+from .limits import EPHEMERAL, IS_COMPONENTS_V2, LOADING, walk_components
 
 # Permission bits (https://discord.com/developers/docs/topics/permissions).
 CREATE_INSTANT_INVITE = 1 << 0
@@ -80,7 +80,11 @@ class User:
 
 @dataclass(frozen=True)
 class Channel:
-    """A guild text channel (type 0) or a DM channel (type 1)."""
+    """A guild text channel (type 0), a DM channel (type 1) or a group DM (type 3).
+
+    A DM with the bot has ``recipient_id``; a DM or group DM between people, where only a
+    user-installed app can be used, lists them in ``recipient_ids``.
+    """
 
     id: int
     name: str
@@ -88,6 +92,7 @@ class Channel:
     type: int = 0
     position: int = 0
     recipient_id: int | None = None
+    recipient_ids: tuple[int, ...] = ()
 
 
 @dataclass
@@ -106,6 +111,9 @@ class Guild:
     def shard_id(self, shard_count: int) -> int:
         """Discord's routing rule: ``(guild_id >> 22) % shard_count``."""
         return (self.id >> 22) % max(shard_count, 1)
+
+    def has_member(self, user_id: int) -> bool:
+        return user_id in self.member_ids
 
 
 @dataclass(frozen=True)
@@ -209,6 +217,20 @@ class RecordedMessage:
     @property
     def visible(self) -> bool:
         return not self.deleted and not self.loading
+
+    @property
+    def components_v2(self) -> bool:
+        """A Components V2 message: its text lives in text displays, not in content."""
+        return bool(self.flags & IS_COMPONENTS_V2)
+
+    @property
+    def texts(self) -> list[str]:
+        """Every text display (type 10), in reading order, sections' and containers' included."""
+        return [
+            str(component.get("content") or "")
+            for _, component in walk_components(self.components)
+            if component.get("type") == 10
+        ]
 
     @property
     def buttons(self) -> list[tuple[str | None, str | None, bool]]:

@@ -38,6 +38,7 @@ UNKNOWN_WEBHOOK = 10015
 UNKNOWN_APPLICATION_COMMAND = 10063
 UNKNOWN_INTERACTION = 10062
 ALREADY_ACKNOWLEDGED = 40060
+MAX_FOLLOWUPS_REACHED = 40094
 MISSING_ACCESS = 50001
 CANNOT_SEND_EMPTY_MESSAGE = 50006
 MISSING_PERMISSIONS = 50013
@@ -52,6 +53,7 @@ DEFAULT_MESSAGES = {
     UNKNOWN_WEBHOOK: "Unknown Webhook",
     UNKNOWN_INTERACTION: "Unknown interaction",
     ALREADY_ACKNOWLEDGED: "Interaction has already been acknowledged.",
+    MAX_FOLLOWUPS_REACHED: "This interaction has hit the maximum number of follow up messages",
     CANNOT_SEND_EMPTY_MESSAGE: "Cannot send an empty message",
     INVALID_WEBHOOK_TOKEN: "Invalid Webhook Token",
     INVALID_FORM_BODY: "Invalid Form Body",

@@ -169,7 +169,11 @@ class CoreRoutes:
         scope = self._scope(request)
         if isinstance(scope, web.Response):
             return scope
-        return ok(self.world.commands.get(scope, []))
+        commands = self.world.commands.get(scope, [])
+        if request.query.get("with_localizations", "").lower() != "true":
+            # As Discord does: the dictionaries only when asked for.
+            commands = [_without_localizations(command) for command in commands]
+        return ok(commands)
 
     async def overwrite_commands(self, request: web.Request) -> web.Response:
         world = self.world
@@ -349,3 +353,15 @@ class CoreRoutes:
         if user_id not in guild.member_ids:
             return error(404, 10007, "Unknown Member")
         return ok(member_payload(self.world.users[user_id]))
+
+
+def _without_localizations(item: dict[str, Any]) -> dict[str, Any]:
+    """A command or option without its name and description localization dictionaries."""
+    trimmed = {
+        key: value
+        for key, value in item.items()
+        if key not in ("name_localizations", "description_localizations")
+    }
+    if isinstance(item.get("options"), list):
+        trimmed["options"] = [_without_localizations(o) for o in item["options"]]
+    return trimmed

@@ -31,6 +31,7 @@ from .responses import (
     BODY,
     FILES,
     INVALID_WEBHOOK_TOKEN,
+    MAX_FOLLOWUPS_REACHED,
     UNKNOWN_INTERACTION,
     UNKNOWN_MESSAGE,
     UNKNOWN_WEBHOOK,
@@ -59,6 +60,10 @@ ALLOWED_CALLBACKS: dict[int, set[int]] = {
 }
 #: Callback types after which the interaction has a message to follow up on / edit.
 MESSAGE_BEARING = {MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE}
+
+
+#: Follow-ups per interaction for a user-installed app where the bot is absent.
+MAX_USER_APP_FOLLOWUPS = 5
 
 
 def _truthy(value: str | None) -> bool:
@@ -244,11 +249,19 @@ class InteractionRoutes:
         if isinstance(handle, web.Response):
             return handle
         body = request[BODY]
+        if handle.followup_posts >= MAX_USER_APP_FOLLOWUPS and handle.user_app_only:
+            world.violate(
+                f"interaction {handle.id}: follow-up number {handle.followup_posts + 1} from a "
+                f"user-installed app where the bot is absent (Discord allows "
+                f"{MAX_USER_APP_FOLLOWUPS})"
+            )
+            return error(400, MAX_FOLLOWUPS_REACHED)
         refusal = message_refusal(
             world, body, f"interaction {handle.id} follow-up", files=request[FILES]
         )
         if refusal is not None:
             return refusal
+        handle.followup_posts += 1
         original = handle.original
         if (
             original is not None

@@ -206,14 +206,20 @@ class World:
         return seen[1]
 
     # -- world building -----------------------------------------------------------------
-    def add_guild(self, name: str, *, channel_name: str = "general") -> Guild:
-        """A new guild with one text channel; the bot is in it (and in its next READY)."""
+    def add_guild(
+        self, name: str, *, channel_name: str = "general", with_bot: bool = True
+    ) -> Guild:
+        """A new guild with one text channel; the bot is in it (and in its next READY).
+
+        ``with_bot=False``: a server that never added the bot, where people use it only as a
+        user-installed app (no GUILD_CREATE, interactions with a partial guild and channel).
+        """
         guild = Guild(
             id=self.ids.next(),
             name=name,
             owner_id=self.bot_user.id,
             admin_role_id=self.admin_role_id,
-            member_ids=[self.bot_user.id],
+            member_ids=[self.bot_user.id] if with_bot else [],
         )
         self.guilds[guild.id] = guild
         self.commands[guild.id] = []
@@ -272,6 +278,32 @@ class World:
             self.channels[channel.id] = channel
         return channel
 
+    def add_private_channel(self, *people: User) -> Channel:
+        """A DM between two people (or a group DM for more), without the bot in it."""
+        if len(people) < 2:
+            raise ValueError("a private channel has at least two people")
+        channel = Channel(
+            id=self.ids.next(),
+            name="" if len(people) == 2 else ", ".join(p.username for p in people),
+            guild_id=None,
+            type=1 if len(people) == 2 else 3,
+            recipient_ids=tuple(person.id for person in people),
+        )
+        self.channels[channel.id] = channel
+        return channel
+
+    def context_of(self, channel: Channel) -> int:
+        """Discord's interaction context: 0 a server, 1 a DM with the bot, 2 any other DM."""
+        if channel.guild_id is not None:
+            return 0
+        return 1 if channel.recipient_id is not None else 2
+
+    def bot_is_in(self, channel: Channel) -> bool:
+        """Whether the bot itself is there (a server it was added to, or its own DMs)."""
+        if channel.guild_id is not None:
+            return self.guilds[channel.guild_id].has_member(self.bot_user.id)
+        return channel.recipient_id is not None
+
     # -- lookups ------------------------------------------------------------------------
     def channel(self, channel_id: int | None = None) -> Channel:
         return self.channels[channel_id or self.channel_id]
@@ -292,15 +324,23 @@ class World:
         return list(self.commands.get(guild_id, []))
 
     def find_command(
-        self, name: str, guild_id: int | None
+        self, name: str, guild_id: int | None, *, kind: int = 1, locale: str | None = None
     ) -> tuple[dict[str, Any], int | None] | None:
-        """The synced command a user would invoke: the guild's own first, then global."""
+        """The synced command a user would invoke: the guild's own first, then global.
+
+        ``name`` may be the one a client in ``locale`` shows (``name_localizations``).
+        """
+
+        def named(command: dict[str, Any]) -> bool:
+            shown = (command.get("name_localizations") or {}).get(locale) if locale else None
+            return command.get("type", 1) == kind and name in (command["name"], shown)
+
         if guild_id is not None:
             for command in self.commands.get(guild_id, []):
-                if command["name"] == name and command.get("type", 1) == 1:
+                if named(command):
                     return command, guild_id
         for command in self.commands[None]:
-            if command["name"] == name and command.get("type", 1) == 1:
+            if named(command):
                 return command, None
         return None
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.errors import ValidationError
-from bot.domain.values import Position
+from bot.domain.values import Position, PostView
 
 _FORMAT = ">qqq"  # microseconds since epoch, post id, author id (0 = everyone)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,7 +34,9 @@ class Cursor:
 
 def decode_cursor(token: str, command: str = "/feed") -> Cursor:
     """The cursor in ``token``; a malformed one asks the user to run ``command`` again."""
-    stale = ValidationError("cursor", f"That page link is not valid any more. Run {command} again.")
+    stale = ValidationError(
+        "cursor", "That page link is not valid any more. Run {command} again.", command=command
+    )
     if len(token) != 33 or token[0] not in (OLDER, NEWER):
         raise stale
     try:
@@ -47,6 +49,11 @@ def decode_cursor(token: str, command: str = "/feed") -> Cursor:
     if post_id <= 0 or author_id < 0:
         raise stale
     return Cursor(token[0], Position(created_at, post_id), author_id or None)
+
+
+def older_than(post: PostView, author_id: int | None) -> str:
+    """The cursor for the page after ``post``: a page cut short goes on right behind it."""
+    return Cursor(OLDER, Position(post.created_at, post.id), author_id).encode()
 
 
 # Search pages: newest first keyset by post id ("o"/"n" + id), or a page of the best matches

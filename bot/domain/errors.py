@@ -1,26 +1,42 @@
 """Domain errors whose messages are finished sentences, safe to show to a user.
 
 Anything that is not a ``UserError`` is a bug: the command tree logs it and apologises.
+Each error keeps its English sentence as a template (the message id of the translation
+catalogs) and the values filled into it, so the front can say it in the reader's language;
+``str(error)`` stays the English sentence. ``UserError("An English sentence.")`` is a
+message id without parameters.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
+
+
+def N_(message: str) -> str:  # gettext's name for "mark now, translate later"
+    """Marks a message for the catalogs where it is written; the front translates it."""
+    return message
 
 
 class UserError(Exception):
-    """An expected refusal. ``str(error)`` is the sentence the user reads."""
+    """An expected refusal. ``str(error)`` is the English sentence the user reads.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    ``template`` is that sentence with ``{name}`` placeholders (``str.format`` syntax) and
+    ``params`` the values for them; without params the template is used as it is.
+    """
+
+    def __init__(self, message: str, /, **params: Any) -> None:
+        self.template = message
+        self.params = params
+        self.message = message.format(**params) if params else message
+        super().__init__(self.message)
 
 
 class ValidationError(UserError):
     """A value the user gave does not fit; ``field`` names which one."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, field: str, message: str, /, **params: Any) -> None:
+        super().__init__(message, **params)
         self.field = field
 
 
@@ -37,7 +53,7 @@ class InvalidCredentials(UserError):
 
 
 class NotLoggedIn(UserError):
-    def __init__(self, message: str = "You are not logged in. Use /login first.") -> None:
+    def __init__(self, message: str = N_("You are not logged in. Use /login first.")) -> None:
         super().__init__(message)
 
 
@@ -46,15 +62,36 @@ class NotAuthor(UserError):
         super().__init__("You can only change your own posts.")
 
 
+class TooLongToEdit(UserError):
+    def __init__(self, length: int, max_length: int) -> None:
+        super().__init__(
+            "This post has {length} characters, more than the {max_length} a post can have "
+            "here (it was imported whole), so the edit box would cut it. Send the new text "
+            "with /edit's content option instead, or delete it.",
+            length=length,
+            max_length=max_length,
+        )
+
+
 class PostNotFound(UserError):
     def __init__(self, post_id: int | None = None) -> None:
-        which = f"Post {post_id}" if post_id is not None else "That post"
-        super().__init__(f"{which} does not exist (it may have been deleted).")
+        if post_id is None:
+            super().__init__("That post does not exist (it may have been deleted).")
+        else:
+            super().__init__(
+                "Post #{post_id} does not exist (it may have been deleted).", post_id=post_id
+            )
+        self.post_id = post_id
 
 
 class AccountNotFound(UserError):
     def __init__(self, username: str) -> None:
-        super().__init__(f"There is no user called {username!r}.")
+        super().__init__("There is no user called {username!r}.", username=username)
+
+
+class NothingLinked(UserError):
+    def __init__(self) -> None:
+        super().__init__("Your Discord profile shows no microblog account.")
 
 
 class CannotFollowYourself(UserError):
@@ -65,7 +102,8 @@ class CannotFollowYourself(UserError):
 class SubscriptionNotFound(UserError):
     def __init__(self, subscription_id: int) -> None:
         super().__init__(
-            f"There is no summary subscription #{subscription_id} in this server. See /digest list."
+            "There is no summary subscription #{subscription_id} in this server. See /digest list.",
+            subscription_id=subscription_id,
         )
 
 
@@ -84,14 +122,17 @@ class UnknownComponent(UserError):
 
 
 class Throttled(UserError):
-    """Too many attempts; ``retry_at`` is when the next one will be accepted (UTC)."""
+    """Too many attempts; ``retry_at`` is when the next one will be accepted (UTC).
+
+    ``what`` is a sentence of its own (a message id) saying what was too much.
+    """
 
     def __init__(self, what: str, retry_at: datetime, now: datetime) -> None:
-        self.what = what
-        self.retry_at = retry_at
         # Away from Discord the wait is spelled out; Discord replies render retry_at on the
         # reader's client instead (bot.front.tree), so the time stays true as it passes.
-        super().__init__(f"{what} Try again in {_humanize(retry_at - now)}.")
+        super().__init__("{what} Try again in {wait}.", what=what, wait=_humanize(retry_at - now))
+        self.what = what
+        self.retry_at = retry_at
 
 
 def _humanize(delta: timedelta) -> str:
@@ -112,8 +153,13 @@ class Blocked(UserError):
 
 class AccountSuspended(UserError):
     def __init__(self, until: datetime | None) -> None:
-        when = "" if until is None else f" until {until:%Y-%m-%d %H:%M} UTC"
-        super().__init__(f"This account is suspended{when} by the moderators.")
+        if until is None:
+            super().__init__("This account is suspended by the moderators.")
+        else:
+            super().__init__(
+                "This account is suspended until {until} UTC by the moderators.",
+                until=f"{until:%Y-%m-%d %H:%M}",
+            )
 
 
 class NotModerator(UserError):
@@ -133,15 +179,19 @@ class AlreadyReported(UserError):
 
 class ReportNotFound(UserError):
     def __init__(self, report_id: int) -> None:
-        super().__init__(f"Report #{report_id} does not exist or was already handled.")
+        super().__init__(
+            "Report #{report_id} does not exist or was already handled.", report_id=report_id
+        )
 
 
 class ExportTooLarge(UserError):
     def __init__(self, size: int, limit: int) -> None:
         super().__init__(
-            f"Your export is larger than the {limit // (1024 * 1024)} MiB Discord lets the bot "
-            f"send here (it reached {size // (1024 * 1024)} MiB before stopping). Delete some "
-            "posts, or ask the bot's operator for the export (README: 'What the bot stores')."
+            "Your export is larger than the {limit} MiB Discord lets the bot send here (it "
+            "reached {size} MiB before stopping). Delete some posts, or ask the bot's operator "
+            "for the export (README: 'What the bot stores').",
+            limit=limit // (1024 * 1024),
+            size=size // (1024 * 1024),
         )
 
 

@@ -51,7 +51,9 @@ def clean_username(raw: str) -> tuple[str, str]:
     if not USERNAME_MIN_CHARS <= len(name) <= USERNAME_MAX_CHARS:
         raise ValidationError(
             "username",
-            f"Usernames need {USERNAME_MIN_CHARS} to {USERNAME_MAX_CHARS} characters.",
+            "Usernames need {low} to {high} characters.",
+            low=USERNAME_MIN_CHARS,
+            high=USERNAME_MAX_CHARS,
         )
     return name, username_key(name)
 
@@ -66,7 +68,10 @@ def clean_post_body(raw: str, max_length: int) -> str:
         raise ValidationError("content", "A post needs some text.")
     if len(body) > max_length:
         raise ValidationError(
-            "content", f"Posts can be at most {max_length} characters; yours has {len(body)}."
+            "content",
+            "Posts can be at most {max_length} characters; yours has {length}.",
+            max_length=max_length,
+            length=len(body),
         )
     return body
 
@@ -101,8 +106,9 @@ def clean_display_name(raw: str) -> str | None:
     if len(name) > DISPLAY_NAME_MAX_CHARS:
         raise ValidationError(
             "display_name",
-            f"Display names can be at most {DISPLAY_NAME_MAX_CHARS} characters; "
-            f"yours has {len(name)}.",
+            "Display names can be at most {max_length} characters; yours has {length}.",
+            max_length=DISPLAY_NAME_MAX_CHARS,
+            length=len(name),
         )
     return name
 
@@ -116,7 +122,10 @@ def clean_bio(raw: str) -> str | None:
         return None
     if len(bio) > BIO_MAX_CHARS:
         raise ValidationError(
-            "bio", f"A bio can be at most {BIO_MAX_CHARS} characters; yours has {len(bio)}."
+            "bio",
+            "A bio can be at most {max_length} characters; yours has {length}.",
+            max_length=BIO_MAX_CHARS,
+            length=len(bio),
         )
     return bio
 

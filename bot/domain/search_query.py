@@ -110,12 +110,16 @@ def parse_search(raw: str) -> SearchQuery:
                 phrases[phrase] = None
         elif token.startswith("from:"):
             if author is not None:
-                raise ValidationError(FIELD, "Only one from: per search, please.")
+                raise ValidationError(
+                    FIELD, "Only one {operator} per search, please.", operator="from:"
+                )
             author = _author(token.removeprefix("from:"))
         elif token.startswith(("before:", "after:")):
             name, _, value = token.partition(":")
             if name in dates:
-                raise ValidationError(FIELD, f"Only one {name}: per search, please.")
+                raise ValidationError(
+                    FIELD, "Only one {operator} per search, please.", operator=f"{name}:"
+                )
             dates[name] = _date(name, value)
         elif token[0] in HASH_SIGNS:
             tags[_tag(token)] = None
@@ -137,7 +141,10 @@ def parse_search(raw: str) -> SearchQuery:
 def _check_characters(raw: str) -> None:
     if len(raw) > MAX_QUERY_CHARS:
         raise ValidationError(
-            FIELD, f"Searches can be at most {MAX_QUERY_CHARS} characters; yours has {len(raw)}."
+            FIELD,
+            "Searches can be at most {max_length} characters; yours has {length}.",
+            max_length=MAX_QUERY_CHARS,
+            length=len(raw),
         )
     if any(char in BIDI_CONTROLS for char in raw):
         raise ValidationError(
@@ -189,41 +196,51 @@ def _author(value: str) -> tuple[str, str]:
         raise ValidationError(FIELD, "from: needs a username right after it, like from:alice.")
     try:
         return clean_username(name)
-    except ValidationError as error:
-        shown = name if len(name) <= 40 else name[:39] + "…"
-        raise ValidationError(FIELD, f"from:{shown} is not a username. {error}") from None
+    except ValidationError:
+        raise ValidationError(
+            FIELD,
+            "from:{name} is not a username (3 to 32 letters, digits, '.', '_' or '-').",
+            name=_shown(name),
+        ) from None
 
 
 def _date(name: str, value: str) -> date:
     example = "before:2026-03-01" if name == "before" else "after:2026-02-01"
     if not _DATE.fullmatch(value):
-        raise ValidationError(FIELD, f"Write dates as year-month-day, like {example}.")
+        raise ValidationError(
+            FIELD, "Write dates as year-month-day, like {example}.", example=example
+        )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(FIELD, f"{value} is not a date in the calendar.") from None
+        raise ValidationError(FIELD, "{date} is not a date in the calendar.", date=value) from None
     if name == "after" and day == date.max:
-        raise ValidationError(FIELD, f"Nothing can be posted after {value}.")
+        raise ValidationError(FIELD, "Nothing can be posted after {date}.", date=value)
     return day
 
 
 def _tag(token: str) -> str:
     key = tag_key(token[1:])
     if key is None:
-        shown = token if len(token) <= 40 else token[:39] + "…"
         raise ValidationError(
             FIELD,
-            f"{shown} is not a tag: tags are letters, digits and _ with at least one letter, "
+            "{tag} is not a tag: tags are letters, digits and _ with at least one letter, "
             "like #rust_lang.",
+            tag=_shown(token),
         )
     return key
+
+
+def _shown(text: str) -> str:
+    """A piece of the query quoted back in an answer, kept short."""
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _check_query(query: SearchQuery) -> None:
     terms = len(query.words) + len(query.phrases) + len(query.tags)
     if terms > MAX_TERMS:
         raise ValidationError(
-            FIELD, f"Use at most {MAX_TERMS} words, phrases and tags in one search."
+            FIELD, "Use at most {count} words, phrases and tags in one search.", count=MAX_TERMS
         )
     if not terms and query.author is None:
         if query.after or query.before:
@@ -235,12 +252,16 @@ def _check_query(query: SearchQuery) -> None:
             'Nothing to search for. Type some words, a "phrase", a #tag or from:username.',
         )
     if len(query.canonical()) > MAX_QUERY_CHARS:  # folding can lengthen text ("ﷺ")
-        raise ValidationError(FIELD, f"Searches can be at most {MAX_QUERY_CHARS} characters.")
+        raise ValidationError(
+            FIELD, "Searches can be at most {max_length} characters.", max_length=MAX_QUERY_CHARS
+        )
     start, end = query.created_from, query.created_until
     if start is not None and end is not None and start >= end:
         raise ValidationError(
             FIELD,
-            f"No day is both after {query.after} and before {query.before}.",
+            "No day is both after {after} and before {before}.",
+            after=str(query.after),
+            before=str(query.before),
         )
 
 

@@ -66,6 +66,8 @@ class PostView:
     body: str
     created_at: datetime
     edited_at: datetime | None
+    display_name: str | None = None  # shown beside the username, never instead
+    avatar_url: str | None = None  # the author chose to show their Discord avatar (a CDN URL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,8 @@ class FeedPage:
     older: str | None  # opaque cursor for the next-older page, None at the end
     newer: str | None  # opaque cursor for the next-newer page, None at the top
     author: str | None  # whose timeline this is, None for everyone
+    author_id: int | None = None  # the same, as the account id the cursors carry
+    viewer_id: int | None = None  # the reader's account, when they are logged in
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +180,9 @@ class SearchPage:
     next: str | None  # opaque cursor: older posts (newest order) or lower-ranked ones (best)
     previous: str | None  # the page before this one, None on the first page
     ranked_of: int | None = None  # best order: how many of the newest matches were ranked
+    window_top: int | None = None  # best order: the newest post of the ranked window
+    offset: int = 0  # best order: where this page starts in the ranking
+    viewer_id: int | None = None  # the reader's account, when they are logged in
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import Services
 from bot.front.components import BUTTONS, FORMS, ComponentRouter
+from bot.front.i18n import CommandTranslator, load_all
 from bot.front.metering import OK, record_answer
 from bot.front.scheduler import DigestScheduler
 from bot.front.sync import sync_commands
@@ -72,6 +73,8 @@ class MicroblogBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*BUTTONS)
+        load_all()
+        await self.tree.set_translator(CommandTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.sync_on_start:

@@ -16,11 +16,17 @@ _JSON_SAFE_INTEGER = 2**53  # Discord's integer options stay within JavaScript's
 
 
 class BadOption(app_commands.AppCommandError):
-    """An option Discord itself would have refused; ``str()`` says which and why."""
+    """An option Discord itself would have refused; ``str()`` says which and why.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    Like a domain error it keeps its English template and values (``template``,
+    ``params``), so the reply can be translated.
+    """
+
+    def __init__(self, message: str, /, **params: Any) -> None:
+        self.template = message
+        self.params = params
+        self.message = message.format(**params) if params else message
+        super().__init__(self.message)
 
 
 def leaf_command(
@@ -51,7 +57,7 @@ def check_options(command: app_commands.Command[Any, ..., Any], options: list[An
     parameters = {p.name: p for p in command.parameters}
     for option in options:
         if not isinstance(option, dict) or option.get("name") not in parameters:
-            raise BadOption(f"/{command.qualified_name} has no such option.")
+            raise BadOption("/{command} has no such option.", command=command.qualified_name)
         _check_value(parameters[option["name"]], option.get("value"))
 
 
@@ -59,24 +65,37 @@ def _check_value(parameter: app_commands.Parameter, value: Any) -> None:
     name, kind = parameter.name, parameter.type
     if kind is AppCommandOptionType.string:
         if not isinstance(value, str):
-            raise BadOption(f"The option {name} must be text.")
+            raise BadOption("The option {name} must be text.", name=name)
         low, high = parameter.min_value, parameter.max_value
         if (low is not None and len(value) < low) or (high is not None and len(value) > high):
-            raise BadOption(f"The option {name} must be {low or 0} to {high} characters long.")
+            raise BadOption(
+                "The option {name} must be {low} to {high} characters long.",
+                name=name,
+                low=low or 0,
+                high=high,
+            )
     elif kind is AppCommandOptionType.integer:
         if type(value) is not int or abs(value) > _JSON_SAFE_INTEGER:
-            raise BadOption(f"The option {name} must be a whole number.")
+            raise BadOption("The option {name} must be a whole number.", name=name)
         _check_range(parameter, value)
     elif kind is AppCommandOptionType.number:
         if type(value) not in (int, float):
-            raise BadOption(f"The option {name} must be a number.")
+            raise BadOption("The option {name} must be a number.", name=name)
         _check_range(parameter, value)
     elif kind is AppCommandOptionType.boolean and type(value) is not bool:
-        raise BadOption(f"The option {name} must be true or false.")
+        raise BadOption("The option {name} must be true or false.", name=name)
 
 
 def _check_range(parameter: app_commands.Parameter, value: float) -> None:
     low, high = parameter.min_value, parameter.max_value
     if (low is not None and value < low) or (high is not None and value > high):
-        bounds = f"at least {low}" if high is None else f"between {low} and {high}"
-        raise BadOption(f"The option {parameter.name} must be {bounds}.")
+        if high is None:
+            raise BadOption(
+                "The option {name} must be at least {low}.", name=parameter.name, low=low
+            )
+        raise BadOption(
+            "The option {name} must be between {low} and {high}.",
+            name=parameter.name,
+            low=low,
+            high=high,
+        )

@@ -24,7 +24,8 @@ import discord
 from discord.ext import tasks
 
 from bot.config import DigestSettings
-from bot.front.rendering import digest_embed
+from bot.front.cards import summary_card
+from bot.front.i18n import language_of, messages_in
 from bot.services.digests import DigestService
 from bot.telemetry import DIGEST_SENDS
 
@@ -93,10 +94,13 @@ class DigestScheduler:
             if summary is None:
                 return False
             channel = self.client.get_partial_messageable(summary.channel_id)
+            guild = self.client.get_guild(summary.guild_id)
+            # The server's language (Community servers set it); English when not known.
+            _ = messages_in(language_of(guild.preferred_locale if guild else None))
             try:
                 message = await asyncio.wait_for(
                     channel.send(
-                        embed=digest_embed(summary),
+                        view=summary_card(summary, _),  # Components V2: no content, no embeds
                         nonce=summary.nonce,  # discord.py adds enforce_nonce
                         silent=True,
                         allowed_mentions=discord.AllowedMentions.none(),

@@ -7,19 +7,28 @@ from typing import Any
 
 import discord
 from discord.ext import commands
+from discord.http import Route
 
 _log = logging.getLogger(__name__)
 
-_COMMAND_KEYS = ("name", "description", "type", "default_member_permissions", "nsfw")
+_COMMAND_KEYS = (
+    "name", "description", "type", "default_member_permissions", "nsfw",
+    "name_localizations", "description_localizations",
+)  # fmt: skip
 _OPTION_KEYS = (
     "type", "name", "description", "required", "autocomplete", "min_value", "max_value",
-    "min_length", "max_length",
+    "min_length", "max_length", "name_localizations", "description_localizations",
 )  # fmt: skip
+# Discord fills these in when not given; they count only where the code sets them.
+_FILLED_IN = ("contexts", "integration_types")
 
 
 def _plain(value: Any) -> Any:
-    """Absent, null, False and empty mean the same to Discord; 0 does not."""
-    if value is None or value is False or value == [] or value == {}:
+    """Absent, null, False and empty mean the same to Discord; 0 does not.
+
+    (A context menu has no description: Discord echoes it as "".)
+    """
+    if value is None or value is False or value in ("", [], {}):
         return None
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
@@ -33,10 +42,9 @@ def _option(option: dict[str, Any]) -> tuple[Any, ...]:
     )
 
 
-def _command(command: dict[str, Any], contexts: bool) -> tuple[Any, ...]:
+def _command(command: dict[str, Any], counted: tuple[str, ...]) -> tuple[Any, ...]:
     values = tuple(_plain(command.get(key)) for key in _COMMAND_KEYS)
-    # Discord fills in contexts it was not given; they count only where the code sets them.
-    where = tuple(sorted(command.get("contexts") or ())) if contexts else ()
+    where = tuple(tuple(sorted(command.get(key) or ())) for key in counted)
     return (*values, where, tuple(_option(o) for o in command.get("options") or ()))
 
 
@@ -47,8 +55,8 @@ def commands_differ(local: list[dict[str, Any]], remote: list[dict[str, Any]]) -
     remote_by_name = {(c.get("name"), c.get("type", 1)): c for c in remote}
     for command in local:
         other = remote_by_name.get((command.get("name"), command.get("type", 1)))
-        contexts = bool(command.get("contexts"))
-        if other is None or _command(command, contexts) != _command(other, contexts):
+        counted = tuple(key for key in _FILLED_IN if command.get(key))
+        if other is None or _command(command, counted) != _command(other, counted):
             return True
     return False
 
@@ -58,7 +66,7 @@ async def sync_commands(bot: commands.Bot, guild_id: int | None, *, force: bool 
     guild = discord.Object(id=guild_id) if guild_id else None
     if guild is not None:
         bot.tree.copy_global_to(guild=guild)
-    local = [command.to_dict(bot.tree) for command in bot.tree.get_commands(guild=guild)]
+    local = await _local_commands(bot, guild)
     if not force and not commands_differ(local, await _remote_commands(bot, guild_id)):
         return False
     await bot.tree.sync(guild=guild)
@@ -66,11 +74,32 @@ async def sync_commands(bot: commands.Bot, guild_id: int | None, *, force: bool 
     return True
 
 
+async def _local_commands(
+    bot: commands.Bot, guild: discord.abc.Snowflake | None
+) -> list[dict[str, Any]]:
+    """What ``tree.sync`` would send: with the translator's localizations when there is one."""
+    tree, translator = bot.tree, bot.tree.translator
+    found = tree.get_commands(guild=guild)
+    if translator is None:
+        return [command.to_dict(tree) for command in found]
+    return [await command.get_translated_payload(tree, translator) for command in found]
+
+
 async def _remote_commands(bot: commands.Bot, guild_id: int | None) -> list[dict[str, Any]]:
     # The raw JSON: discord.py's AppCommand.to_dict() leaves out default_member_permissions.
+    # with_localizations: the full dictionaries rather than the one for the bot's locale.
     application_id = bot.application_id
     if application_id is None:
         raise RuntimeError("log in before syncing commands")
     if guild_id is None:
-        return list(await bot.http.get_global_commands(application_id))
-    return list(await bot.http.get_guild_commands(application_id, guild_id))
+        route = Route(
+            "GET", "/applications/{application_id}/commands", application_id=application_id
+        )
+    else:
+        route = Route(
+            "GET",
+            "/applications/{application_id}/guilds/{guild_id}/commands",
+            application_id=application_id,
+            guild_id=guild_id,
+        )
+    return list(await bot.http.request(route, params={"with_localizations": "true"}))

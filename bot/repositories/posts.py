@@ -197,6 +197,23 @@ class PostRepository:
         )
         return list((await self.session.scalars(query)).all())
 
+    async def recent_visible_by_author(
+        self, author_id: int, audience: Audience, limit: int
+    ) -> list[Post]:
+        """The author's newest posts that ``audience`` may see (removed ones never)."""
+        query = (
+            select(Post)
+            .join(Account, Account.id == Post.author_id)
+            .where(Post.author_id == author_id, *visible_to(audience))
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(limit)
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def count_by_author(self, author_id: int) -> int:
+        query = select(func.count()).select_from(Post).where(Post.author_id == author_id)
+        return int(await self.session.scalar(query) or 0)
+
     async def newest_after(
         self, author_id: int | None, after: Position | None, audience: Audience
     ) -> Position | None:

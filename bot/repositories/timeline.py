@@ -64,7 +64,8 @@ class TimelineRepository:
     ) -> list[Row[Any]]:
         """Up to ``limit`` posts newest first, by ``owner_id`` and the accounts it follows:
         older than ``before``, newer than ``after``, or the newest. Each row has the post's
-        id, author_id, body, created_at, edited_at and the author's username."""
+        id, author_id, body, created_at, edited_at and the author's username, display name
+        and avatar."""
         newer = after is not None
         cursor = after if newer else before
         params: dict[str, Any] = {
@@ -100,7 +101,14 @@ def _page(strategy: str, postgres: bool, newer: bool, has_cursor: bool) -> Selec
         keys = _merge_lateral(newer, has_cursor) if postgres else _merge_bounded(newer, has_cursor)
     return (
         select(
-            Post.id, Post.author_id, Post.body, Post.created_at, Post.edited_at, Account.username
+            Post.id,
+            Post.author_id,
+            Post.body,
+            Post.created_at,
+            Post.edited_at,
+            Account.username,
+            Account.display_name,
+            Account.avatar_url,
         )
         .join(keys, keys.c.id == Post.id)
         .join(Account, Account.id == Post.author_id)

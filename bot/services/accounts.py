@@ -140,7 +140,9 @@ class AccountService:
         """
         if confirmation.strip() != DELETE_WORD:
             raise ValidationError(
-                "confirm", f"Type {DELETE_WORD} in capitals to confirm. Nothing was deleted."
+                "confirm",
+                "Type {word} in capitals to confirm. Nothing was deleted.",
+                word=DELETE_WORD,
             )
         me = (await self.auth.current_session(chat, touch=False)).account
         key = await self._key(me.id)

@@ -19,6 +19,7 @@ from bot.db.engine import Database
 from bot.db.models import Account
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import (
+    N_,
     AccountSuspended,
     InvalidCredentials,
     NotLoggedIn,
@@ -41,7 +42,7 @@ REGISTRATION_BY_CHAT_USER = "register_chat"
 # last_seen_at is rewritten at most this often: idle expiry is counted in days, and a write
 # per command would serialise every read on SQLite.
 TOUCH_INTERVAL = timedelta(minutes=1)
-EXPIRED = "Your session has expired. Use /login to log in again."
+EXPIRED = N_("Your session has expired. Use /login to log in again.")
 
 
 class AuthService:
@@ -125,12 +126,14 @@ class AuthService:
         # Said only to whoever knows the password: a suspension is not public knowledge.
         if suspended(account, self.clock()):
             raise AccountSuspended(account.suspended_until)
-        new_hash = await self.hasher.hash(password) if verification.needs_rehash else None
+        # An imported werkzeug hash (or a bcrypt below today's cost) becomes today's bcrypt.
+        new_hash = await self.hasher.rehash(password) if verification.needs_rehash else None
         now = self.clock()
         async with self.db.write() as session:
             if new_hash is not None:
                 stored = await AccountRepository(session).get(account.id)
-                if stored is not None:
+                # Only the hash this login verified: not one changed since by someone else.
+                if stored is not None and stored.password_hash == account.password_hash:
                     await AccountRepository(session).set_password_hash(stored, new_hash)
             await ChatSessionRepository(session).upsert(
                 chat.platform, chat.user_id, account.id, now
@@ -297,7 +300,7 @@ class AuthService:
             subject,
             self.settings.registrations_per_day,
             timedelta(days=1),
-            "You have registered too many accounts today.",
+            N_("You have registered too many accounts today."),
         )
 
     async def _check_failed_logins(
@@ -309,7 +312,7 @@ class AuthService:
             subject,
             self.settings.login_failures_allowed,
             self.failure_window,
-            "Too many failed logins.",
+            N_("Too many failed logins."),
         )
 
     async def _check_limit(

@@ -55,6 +55,7 @@ class Summary:
     new_posts: int  # how many arrived since the last summary
     posts: list[PostView]  # the newest of them, newest first
     nonce: str | None  # None for previews
+    guild_id: int = 0  # whose language the summary speaks
 
 
 class DigestService:
@@ -287,6 +288,7 @@ class DigestService:
                 for p, name in newest
             ],
             nonce=nonce,
+            guild_id=subscription.guild_id,
         )
 
 

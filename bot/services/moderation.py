@@ -54,7 +54,7 @@ class ModerationService:
         async with self.db.write() as session:
             post, author = await _post(PostRepository(session), post_id)
             if post.removed_at is not None:
-                raise UserError(f"Post #{post_id} was already removed.")
+                raise UserError("Post #{post_id} was already removed.", post_id=post_id)
             await PostRepository(session).mark_removed(post_id, now)
             await ReportRepository(session).resolve_for_post(post_id, ACTIONED, moderator, now)
             await _log(session, now, moderator, REMOVE_POST, reason, author.id, post_id, report_id)
@@ -105,7 +105,7 @@ class ModerationService:
             accounts = AccountRepository(session)
             account = await account_named(accounts, username)
             if account.suspended_until is None or account.suspended_until <= now:
-                raise UserError(f"{account.username} is not suspended.")
+                raise UserError("{username} is not suspended.", username=account.username)
             await accounts.set_suspended_until(account.id, None)
             await _log(session, now, moderator, UNSUSPEND, reason.strip() or "lifted", account.id)
             return account.username

@@ -9,7 +9,14 @@ from bot.db.engine import Database
 from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, PostRemoved, Throttled
+from bot.domain.errors import (
+    AccountNotFound,
+    NotAuthor,
+    PostNotFound,
+    PostRemoved,
+    Throttled,
+    TooLongToEdit,
+)
 from bot.domain.hashtags import post_tag_keys
 from bot.domain.rules import clean_post_body, clean_username
 from bot.domain.search_query import indexed_text
@@ -51,7 +58,14 @@ class PostService:
             )
             await TagRepository(session).set_tags(post.id, post_tag_keys(body), now)
             await AccountRepository(session).add_to_counts(account.id, posts=1)
-            return _post_view(post, account.username)
+            # Loaded with the session check: the identity map answers without a query.
+            stored = await AccountRepository(session).get(account.id)
+            return _post_view(
+                post,
+                account.username,
+                stored.avatar_url if stored else None,
+                stored.display_name if stored else None,
+            )
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
         body = clean_post_body(body, self.settings.max_length)
@@ -62,13 +76,13 @@ class PostService:
                 raise PostRemoved()
             await posts.set_body(post, body, indexed_text(body), edited_at=self.clock())
             await TagRepository(session).set_tags(post.id, post_tag_keys(body), post.created_at)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
-            view = _post_view(post, author.username)
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
             await posts.delete(post)  # its tags and index entries go with it (cascade, triggers)
             await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
@@ -87,14 +101,23 @@ class PostService:
             found = await PostRepository(session).get_visible(post_id, audience)
             if found is None:
                 raise PostNotFound(post_id)
-            return _post_view(*found[:1], found[1].username)
+            post, author = found[0], found[1]
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
 
     async def own_post(self, chat: ChatUser, post_id: int) -> PostView:
         """One of the chat user's own posts, read-only (fast enough to answer before a modal)."""
         account = await self.auth.current_account(chat, touch=False)
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
-            return _post_view(post, author.username)
+            return _post_view(post, author.username, author.avatar_url, author.display_name)
+
+    async def post_to_edit(self, chat: ChatUser, post_id: int) -> PostView:
+        """``own_post`` for the edit form, which holds at most [posts] max_length: an imported
+        post longer than that is refused rather than shown cut (and saved cut)."""
+        post = await self.own_post(chat, post_id)
+        if len(post.body) > self.settings.max_length:
+            raise TooLongToEdit(len(post.body), self.settings.max_length)
+        return post
 
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""
@@ -168,10 +191,16 @@ class PostService:
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
             return FeedPage(
-                posts=[_post_view(post, account.username) for post, account in rows],
+                posts=[
+                    _post_view(post, account.username, account.avatar_url, account.display_name)
+                    for post, account in rows
+                ],
                 older=older,
                 newer=newer,
                 author=author_account.username if author_account else None,
+                author_id=author_id,
+                # Which posts get Edit and Delete: their answers check the session again.
+                viewer_id=audience.account_id,
             )
 
     @staticmethod
@@ -212,7 +241,9 @@ def _position(post: Post) -> Position:
     return Position(post.created_at, post.id)
 
 
-def _post_view(post: Post, author: str) -> PostView:
+def _post_view(
+    post: Post, author: str, avatar_url: str | None = None, display_name: str | None = None
+) -> PostView:
     return PostView(
         id=post.id,
         author_id=post.author_id,
@@ -220,4 +251,6 @@ def _post_view(post: Post, author: str) -> PostView:
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        avatar_url=avatar_url,
+        display_name=display_name,
     )

@@ -77,28 +77,28 @@ class SafetyService:
         async with self.auth.signed_in(chat) as (session, me):
             other = await self._other(session, me.account.id, username, "block")
             if not await BlockRepository(session).add(me.account.id, other.id, self.clock()):
-                raise UserError(f"You have already blocked {other.username}.")
+                raise UserError("You have already blocked {username}.", username=other.username)
             return other.username
 
     async def unblock(self, chat: ChatUser, username: str) -> str:
         async with self.auth.signed_in(chat) as (session, me):
             other = await account_named(AccountRepository(session), username)
             if not await BlockRepository(session).remove(me.account.id, other.id):
-                raise UserError(f"You have not blocked {other.username}.")
+                raise UserError("You have not blocked {username}.", username=other.username)
             return other.username
 
     async def mute(self, chat: ChatUser, username: str) -> str:
         async with self.auth.signed_in(chat) as (session, me):
             other = await self._other(session, me.account.id, username, "mute")
             if not await MuteRepository(session).add(me.account.id, other.id, self.clock()):
-                raise UserError(f"You have already muted {other.username}.")
+                raise UserError("You have already muted {username}.", username=other.username)
             return other.username
 
     async def unmute(self, chat: ChatUser, username: str) -> str:
         async with self.auth.signed_in(chat) as (session, me):
             other = await account_named(AccountRepository(session), username)
             if not await MuteRepository(session).remove(me.account.id, other.id):
-                raise UserError(f"You have not muted {other.username}.")
+                raise UserError("You have not muted {username}.", username=other.username)
             return other.username
 
     async def relations(self, chat: ChatUser) -> tuple[list[RelationView], list[RelationView]]:

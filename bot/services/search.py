@@ -66,7 +66,7 @@ class SearchService:
         try:
             order = SearchOrder(order)
         except ValueError:
-            raise ValidationError("order", "Order results by newest or best.") from None
+            raise ValidationError("order", "Order the results by newest or best.") from None
         position = decode_search_cursor(cursor) if cursor else None
         if position is not None and (position.direction == BEST) != (order is SearchOrder.BEST):
             raise ValidationError("cursor", "That page link is not valid any more.")
@@ -79,11 +79,11 @@ class SearchService:
             hidden = await PostRepository(session).hidden_author_ids(audience)
             criteria = await self._criteria(AccountRepository(session), parsed, hidden)
             results = SearchRepository(session, self.settings.language)
+            best: tuple[int, int, int] | None = None  # window top, offset, ranked
             if order is SearchOrder.BEST:
-                ids, previous, following, ranked = await self._best(results, criteria, position)
+                ids, previous, following, best = await self._best(results, criteria, position)
             else:
                 ids, previous, following = await self._newest(results, criteria, position)
-                ranked = None
             rows = await results.posts(ids)
         return SearchPage(
             posts=[_view(post, author) for post, author in rows],
@@ -91,7 +91,10 @@ class SearchService:
             order=order.value,
             next=following,
             previous=previous,
-            ranked_of=ranked,
+            ranked_of=best[2] if best else None,
+            window_top=best[0] if best else None,
+            offset=best[1] if best else 0,
+            viewer_id=audience.account_id,
         )
 
     async def _criteria(
@@ -137,13 +140,13 @@ class SearchService:
 
     async def _best(
         self, results: SearchRepository, criteria: SearchCriteria, position: SearchCursor | None
-    ) -> tuple[list[int], str | None, str | None, int]:
+    ) -> tuple[list[int], str | None, str | None, tuple[int, int, int] | None]:
         size = self.settings.page_size
         # The window is pinned to its newest post, so new posts do not shift later pages.
         below = position.post_id + 1 if position is not None else None
         window = await results.ids(criteria, limit=BEST_WINDOW, below=below)
         if not window:
-            return [], None, None, 0
+            return [], None, None, None
         scores = await results.scores(criteria, window)
         ranked = sorted(window, key=lambda post_id: (-scores.get(post_id, 0.0), -post_id))
         offset = position.offset if position is not None else 0
@@ -155,7 +158,7 @@ class SearchService:
             ranked[offset : offset + size],
             previous if offset > 0 else None,
             following if offset + size < len(ranked) else None,
-            len(ranked),
+            (top, offset, len(ranked)),
         )
 
     async def trending(self) -> TrendingTags:
@@ -218,4 +221,6 @@ def _view(post: Post, author: Account) -> PostView:
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        display_name=author.display_name,
+        avatar_url=author.avatar_url,
     )

@@ -131,7 +131,7 @@ class SocialService:
                 is_you=viewer_id == target.id,
                 you_follow=you_follow,
                 follows_you=follows_you,
-                recent_posts=[_post_view(post, target.username) for post in recent],
+                recent_posts=[_post_view(post, target) for post in recent],
             )
         if seen is not None and touch:
             await self.auth.keep_alive(seen)
@@ -225,6 +225,8 @@ class SocialService:
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
+            # Whose posts get Edit and Delete: on a page paged to, whoever pressed the button.
+            reader = seen if seen is not None else await self._viewer(session, chat)
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
                 lambda **page: timeline.home_page(owner_id, following, **page),
@@ -242,12 +244,16 @@ class SocialService:
                         body=row.body,
                         created_at=row.created_at,
                         edited_at=row.edited_at,
+                        display_name=row.display_name,
+                        avatar_url=row.avatar_url,
                     )
                     for row in rows
                 ],
                 older=older,
                 newer=newer,
                 author=owner_name,
+                author_id=owner_id,
+                viewer_id=reader.account_id if reader is not None else None,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -337,17 +343,19 @@ async def _owner(accounts: AccountRepository, position: Cursor, command: str) ->
     found = await accounts.get(position.author_id) if position.author_id else None
     if found is None:
         raise ValidationError(
-            "cursor", f"That page link is not valid any more. Run {command} again."
+            "cursor", "That page link is not valid any more. Run {command} again.", command=command
         )
     return found
 
 
-def _post_view(post: Post, author: str) -> PostView:
+def _post_view(post: Post, author: Account) -> PostView:
     return PostView(
         id=post.id,
         author_id=post.author_id,
-        author=author,
+        author=author.username,
         body=post.body,
         created_at=post.created_at,
         edited_at=post.edited_at,
+        display_name=author.display_name,
+        avatar_url=author.avatar_url,
     )

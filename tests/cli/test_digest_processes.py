@@ -10,7 +10,6 @@ process that takes over would post those summaries a second time.
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 from collections.abc import Iterator
 from datetime import timedelta
@@ -32,6 +31,7 @@ from bot.services.posts import PostService
 from discord_double import Channel, DiscordDouble
 from tests import databases
 from tests.cli.test_run_process import start_process
+from tests.cogs.conftest import post_cards
 from tests.conftest import STRONG_PASSWORD
 
 ROUNDS, POSTS_PER_ROUND, CHANNELS, KILL_IN_ROUND = 12, 2, 5, 5
@@ -170,14 +170,9 @@ async def test_two_processes_one_killed_every_summary_exactly_once(
         for channel in channels:
             messages = double.channel_messages(channel.id)
             assert len(messages) == ROUNDS, f"#{channel.name}: {len(messages)} summaries"
-            shown = [
-                int(match)
-                for message in messages
-                for field in message.embeds[0]["fields"]
-                for match in re.findall(r"#(\d+)$", field["name"])
-            ]
+            shown = [number for message in messages for number, _, _ in post_cards(message)]
             assert sorted(shown) == sorted(expected)  # every post once, none twice
             assert all(
-                m.embeds[0]["title"] == f"Microblog: {POSTS_PER_ROUND} new posts" for m in messages
+                m.texts[0] == f"### Microblog: {POSTS_PER_ROUND} new posts" for m in messages
             )
         assert double.violations == []

@@ -31,7 +31,23 @@ wrong password here
 /feed alice
 /search hello from:alice
 /trending
-as you
+as alice
+/login
+alice
+correct horse battery staple
+/feed
+press Delete 2
+press Yes, delete it
+say straight from Discord
+post that
+
+/account link
+as bob
+profile alice
+lang de
+/beiträge nutzer:alice
+lang en-US
+as alice
 /account profile
 Alice A.
 Writes things.
@@ -71,16 +87,28 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "hello @everyone from the sandbox" in older_page and "sixth" not in older_page
     assert "You are not logged in. Use /login first." in out
     assert "Incorrect username or password." in out
-    assert "Posts by alice" in out
-    assert "│ Search: hello from:alice" in out  # "from:alice" is part of the query, not an option
-    assert "Trending tags" in out
+    assert "## Posts by alice" in out
+    # Components V2 cards drawn as boxes, buttons pressed by label (the second Delete here).
+    assert "│ **alice** · just now · #6\n│ sixth\n│ [Edit] [Delete]" in out
+    assert "│ Delete post #5? This cannot be undone." in out
+    assert "│ Deleted post #5." in out
+    # A Discord message into the post form, and the profile it is linked to.
+    assert "│ (filled in: 'straight from Discord'; an empty line keeps it)" in out
+    assert "│ straight from Discord" in out
+    assert "│ ## alice\n│ Alice on Discord · joined just now · 6 posts" in out
+    assert "## Neueste Beiträge" not in out and "## Beiträge von alice" in out
+    assert "│ ## Search: hello from:alice" in out  # "from:alice" is in the query, not an option
+    assert "## Trending tags" in out
     assert "Profile saved." in out
-    assert "│ Home timeline of alice" in out
+    assert "│ ## Home timeline of alice" in out
     bob_sees = out.split("bob> /profile alice", 1)[1]
-    assert "│ Alice A.\n│ Writes things." in bob_sees and "│ ▸ Posts\n│   6" in bob_sees
+    assert "│ ## Alice A.\n│ @alice\n│ Writes things." in bob_sees
+    assert "· Posts: 6 ·" in bob_sees and "[Follow]" in bob_sees
     assert "Blocked **alice**." in out  # a top-level command with a user option
     assert "Blocked (1)" in out  # a group's subcommand: /account blocked
-    assert "(/account needs one of: profile, password, export, delete, blocked)" in out
+    assert (
+        "(/account needs one of: profile, link, unlink, password, export, delete, blocked)" in out
+    )
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 
@@ -126,3 +154,5 @@ def test_parse_options_by_position_and_name() -> None:
     }
     assert parse_options("tea from:bob", search) == {"query": "tea from:bob"}
     assert parse_options("tea order:best", search) == {"query": "tea", "order": "best"}
+    german = {"options": [{"name": "user", "type": 3, "name_localizations": {"de": "nutzer"}}]}
+    assert parse_options("nutzer:alice", german, "de") == {"user": "alice"}

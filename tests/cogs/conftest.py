@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -101,8 +102,12 @@ class Person:
         self.double = double
         self.user = user
 
-    async def run(self, name: str, **options: object) -> RecordedMessage:
-        handle = await self.double.send_slash(self.user, name, options or None)
+    async def run(
+        self, name: str, *, subcommand: str | None = None, **options: object
+    ) -> RecordedMessage:
+        handle = await self.double.send_slash(
+            self.user, name, options or None, subcommand=subcommand
+        )
         return await handle.message()
 
     async def fill_modal(
@@ -137,3 +142,26 @@ def alice(double: DiscordDouble) -> Person:
 @pytest.fixture
 def bob(double: DiscordDouble) -> Person:
     return Person(double, double.add_user("bob_discord"))
+
+
+_BYLINE = re.compile(r"^\*\*.+ · #(?P<id>[0-9]+)$")
+
+
+def post_cards(message: RecordedMessage) -> list[tuple[int, str, str]]:
+    """The posts a Components V2 message shows: (post id, byline, body), in reading order."""
+    found = []
+    for text in message.texts:
+        byline, _, body = text.partition("\n")
+        match = _BYLINE.match(byline)
+        if match is not None:
+            found.append((int(match["id"]), byline, body))
+    return found
+
+
+def bodies(message: RecordedMessage) -> list[str]:
+    return [body for _, _, body in post_cards(message)]
+
+
+def post_id(message: RecordedMessage) -> int:
+    """The id of the (first) post a message shows."""
+    return post_cards(message)[0][0]

@@ -13,7 +13,7 @@ import pytest
 
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage
-from tests.cogs.conftest import BotFactory, Person
+from tests.cogs.conftest import BotFactory, Person, bodies
 from tests.conftest import FakeClock
 
 SUPPRESS_NOTIFICATIONS = 1 << 12
@@ -72,12 +72,10 @@ async def test_posted_at_the_interval_silently_and_not_before(
     clock.advance(minutes=1)
     assert await quiet_bot.scheduler.tick() == 1
     (summary,) = _summaries(double)
-    embed = summary.embeds[0]
-    assert embed["title"] == "Microblog: 7 new posts"
-    assert [f["value"].split("\n")[0] for f in embed["fields"]] == [
-        f"news {n} @everyone" for n in (6, 5, 4, 3, 2)
-    ]
-    assert embed["footer"]["text"] == "…and 2 more. Read everything with /feed."
+    assert summary.components_v2 and not summary.content and not summary.embeds
+    assert summary.texts[0] == "### Microblog: 7 new posts"
+    assert bodies(summary) == [f"news {n} @everyone" for n in (6, 5, 4, 3, 2)]
+    assert summary.texts[-1] == "-# …and 2 more. Read everything with /feed."
     assert summary.flags & SUPPRESS_NOTIFICATIONS
     assert summary.allowed_mentions == {"parse": []}
     # Nothing new: nothing posted at the next interval.
@@ -108,7 +106,7 @@ async def test_intervals_outside_the_range_are_refused(
     assert "15 minutes and 7 days" in refused.content or "e.g. 30m, 6h or 1d" in refused.content
 
 
-async def test_hostile_posts_stay_within_every_embed_limit(
+async def test_hostile_posts_stay_within_every_limit(
     start_microblog: BotFactory,
     double: DiscordDouble,
     admin: Person,
@@ -133,15 +131,10 @@ async def test_hostile_posts_stay_within_every_embed_limit(
             clock.advance(seconds=1)
         clock.advance(hours=1)
         assert await bot.scheduler.tick() == 1
-    embed = _summaries(double)[0].embeds[0]
-    total = (
-        len(embed["title"])
-        + len(embed["footer"]["text"])
-        + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
-    )
-    assert total <= 6000
-    assert len(embed["fields"]) == 10
-    assert all(len(f["value"]) <= 1024 and f["value"] for f in embed["fields"])
+    summary = _summaries(double)[0]
+    assert sum(len(text) for text in summary.texts) <= 4000
+    assert len(bodies(summary)) == 10  # no buttons on a summary: all ten fit, cut to share
+    assert all(body for body in bodies(summary))
     assert double.violations == []
 
 
@@ -158,7 +151,7 @@ async def test_permission_loss_pauses_until_resume(
     resumed = await _digest(admin, "resume", subscription=1)
     assert resumed.content.startswith("Summary #1 in")
     assert await quiet_bot.scheduler.tick() == 1
-    assert _summaries(double)[0].embeds[0]["title"] == "Microblog: 1 new post"
+    assert _summaries(double)[0].texts[0] == "### Microblog: 1 new post"
 
 
 async def test_deleted_channel_removes_the_subscription(
@@ -226,9 +219,9 @@ async def test_restart_between_ticks_keeps_subscriptions_and_position(
         await alice.run("post", content="second")
         clock.advance(hours=1)
         assert await bot.scheduler.tick() == 1
-    second = _summaries(double)[1].embeds[0]
-    assert second["title"] == "Microblog: 1 new post"
-    assert second["fields"][0]["value"].startswith("second")
+    second = _summaries(double)[1]
+    assert second.texts[0] == "### Microblog: 1 new post"
+    assert bodies(second) == ["second"]
 
 
 async def test_preview_shows_the_next_summary_only_to_the_asker(
@@ -241,7 +234,10 @@ async def test_preview_shows_the_next_summary_only_to_the_asker(
     await alice.run("post", content="preview me")
     preview = await _digest(admin, "preview", subscription=1)
     assert preview.ephemeral
-    assert preview.embeds[0]["title"] == "Microblog: 1 new post from alice"
+    assert preview.texts[:2] == [
+        "The next summary, if it were sent now:",
+        "### Microblog: 1 new post from alice",
+    ]
     assert _summaries(double) == []
 
 
@@ -258,6 +254,6 @@ async def test_a_slow_channel_does_not_hold_up_the_others(
     double.slow_channel(double.channel_id, seconds=3)  # this channel answers 3 s late
     tick = asyncio.create_task(quiet_bot.scheduler.tick())
     delivered = await double.wait_for_channel_message(other.id, timeout=1)
-    assert delivered.embeds[0]["title"] == "Microblog: 1 new post"
+    assert delivered.texts[0] == "### Microblog: 1 new post"
     assert not tick.done()  # the slow channel is still waiting for its answer
     assert await tick == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble
-from tests.cogs.conftest import Person
+from tests.cogs.conftest import Person, bodies, post_id
 from tests.conftest import FakeClock
 
 
@@ -19,30 +19,26 @@ async def test_register_login_post_feed_page_edit_delete_logout(
     for n in range(7):
         message = await alice.run("post", content=f"entry number {n}")
         assert message.ephemeral
-        assert message.embeds[0]["description"] == f"entry number {n}"
+        assert bodies(message) == [f"entry number {n}"]
         posted.append(message)
         clock.advance(seconds=1)
 
     feed = await alice.run("feed")
     assert feed.ephemeral
-    assert feed.embeds[0]["title"] == "Latest posts"
-    bodies = [f["value"].split("\n")[0] for f in feed.embeds[0]["fields"]]
-    assert bodies == [f"entry number {n}" for n in (6, 5, 4, 3, 2)]
-    assert [b[0] for b in feed.buttons] == ["Newer", "Older"]
-    assert feed.buttons[0][2] is True  # nothing newer than the newest page
+    assert feed.texts[0] == "## Latest posts"
+    assert bodies(feed) == [f"entry number {n}" for n in (6, 5, 4, 3, 2)]
+    assert [b[0] for b in feed.buttons] == ["Edit", "Delete"] * 5 + ["Newer", "Older"]
+    assert feed.buttons[-2][2] is True  # nothing newer than the newest page
 
     older = await alice.click(feed, "Older")
     assert older.id == feed.id  # an ephemeral page is updated in place
-    assert [f["value"].split("\n")[0] for f in older.embeds[0]["fields"]] == [
-        "entry number 1",
-        "entry number 0",
-    ]
+    assert bodies(older) == ["entry number 1", "entry number 0"]
     newer = await alice.click(older, "Newer")
-    assert len(newer.embeds[0]["fields"]) == 5
+    assert len(bodies(newer)) == 5
 
-    first_id = int(posted[0].embeds[0]["fields"][0]["name"].removeprefix("Post #"))
+    first_id = post_id(posted[0])
     edited = await alice.run("edit", post=first_id, content="entry zero, edited")
-    assert edited.embeds[0]["description"] == "entry zero, edited"
+    assert bodies(edited) == ["entry zero, edited"]
     deleted = await alice.run("delete", post=first_id)
     assert deleted.content == f"Deleted post #{first_id}."
 

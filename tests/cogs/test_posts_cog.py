@@ -8,16 +8,14 @@ import pytest
 
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, choice_names
-from tests.cogs.conftest import Person
+from tests.cogs.conftest import Person, bodies, post_cards, post_id
 from tests.conftest import FakeClock
 
-
-def _post_id(message) -> int:  # type: ignore[no-untyped-def]
-    return int(message.embeds[0]["fields"][0]["name"].removeprefix("Post #"))
+_post_id = post_id
 
 
 def _bodies(feed) -> list[str]:  # type: ignore[no-untyped-def]
-    return [f["value"].split("\n")[0] for f in feed.embeds[0].get("fields", [])]
+    return [body.split("\n")[0] for body in bodies(feed)]
 
 
 async def test_mentions_in_posts_never_ping(
@@ -26,12 +24,13 @@ async def test_mentions_in_posts_never_ping(
     await alice.register("alice")
     text = f"@everyone @here <@{alice.user.id}> <@&{double.guild_id}> hi"
     posted = await alice.run("post", content=text)
-    assert posted.embeds[0]["description"] == text
+    assert posted.components_v2 and not posted.content and not posted.embeds
+    assert bodies(posted) == [text]
     assert posted.allowed_mentions == {"parse": []}
     shared = await alice.run("feed", share=True)
     assert not shared.ephemeral
     assert shared.allowed_mentions == {"parse": []}
-    assert text in shared.embeds[0]["fields"][0]["value"]
+    assert bodies(shared) == [text]
     assert double.violations == []
 
 
@@ -59,7 +58,7 @@ async def test_feed_of_one_user_and_unknown_user(
     await bob.register("bobby")
     await bob.run("post", content="from bob")
     page = await bob.run("feed", user="Alice")
-    assert page.embeds[0]["title"] == "Posts by alice"
+    assert page.texts[0] == "## Posts by alice"
     assert _bodies(page) == ["from alice"]
     missing = await bob.run("feed", user="nobody")
     assert missing.ephemeral and missing.content == "There is no user called 'nobody'."
@@ -67,7 +66,7 @@ async def test_feed_of_one_user_and_unknown_user(
 
 async def test_empty_feed(microblog: MicroblogBot, alice: Person) -> None:
     feed = await alice.run("feed")
-    assert "No posts yet" in feed.embeds[0]["description"]
+    assert feed.texts == ["## Latest posts", "No posts yet. Write the first one with /post."]
     assert all(disabled for _, _, disabled in feed.buttons)
 
 
@@ -86,7 +85,7 @@ async def test_only_the_author_may_edit_or_delete(
         assert refused.ephemeral and refused.content == "You can only change your own posts."
     assert _bodies(await alice.run("feed")) == ["mine"]
     missing = await alice.run("delete", post=post_id + 100)
-    assert missing.content == f"Post {post_id + 100} does not exist (it may have been deleted)."
+    assert missing.content == f"Post #{post_id + 100} does not exist (it may have been deleted)."
 
 
 async def test_post_and_edit_through_modals(
@@ -94,14 +93,14 @@ async def test_post_and_edit_through_modals(
 ) -> None:
     await alice.register("alice")
     posted = await alice.fill_modal("post", {"content": "line one\nline two"})
-    assert posted.embeds[0]["description"] == "line one\nline two"
+    assert bodies(posted) == ["line one\nline two"]
     post_id = _post_id(posted)
     handle = await double.send_slash(alice.user, "edit", {"post": post_id})
     modal = await handle.modal()
     assert modal.input("content").value == "line one\nline two"  # prefilled
     edited = await (await double.submit_modal(alice.user, modal, {"content": "better"})).message()
-    assert edited.embeds[0]["description"] == "better"
-    assert "edited" in edited.embeds[0]["fields"][0]["value"]
+    assert bodies(edited) == ["better"]
+    assert " · edited <t:" in post_cards(edited)[0][1]
 
 
 async def test_autocomplete_offers_only_my_posts(
@@ -140,7 +139,7 @@ async def test_one_post_length_limit_from_the_config_everywhere(
     assert refused.content == "The option content must be 1 to 500 characters long."
     with pytest.raises(ValueError, match="takes at most 500 characters"):
         await double.submit_modal(alice.user, form, {"content": "y" * 600})  # as Discord would
-    assert "No posts yet" in (await alice.run("feed")).embeds[0]["description"]
+    assert "No posts yet" in (await alice.run("feed")).texts[1]
 
 
 async def test_posting_cooldown_says_when(
@@ -158,7 +157,7 @@ async def test_posting_cooldown_says_when(
         assert refused.content == f"You are posting too fast. Try again <t:{retry_at}:R>."
 
 
-async def test_feed_embed_limits_hold_for_the_longest_posts(
+async def test_feed_limits_hold_for_the_longest_posts(
     start_microblog,
     double: DiscordDouble,
     alice: Person,
@@ -170,13 +169,11 @@ async def test_feed_embed_limits_hold_for_the_longest_posts(
             await alice.run("post", content=f"{n} " + "word " * 799)
             clock.advance(seconds=1)
         feed = await alice.run("feed")
-        embed = feed.embeds[0]
-        total = (
-            len(embed["title"])
-            + len(embed["footer"]["text"])
-            + sum(len(f["name"]) + len(f["value"]) for f in embed["fields"])
-        )
-        assert total <= 6000
-        assert all(len(f["value"]) <= 1024 for f in embed["fields"])
-        assert all("…" in f["value"] for f in embed["fields"])
+        assert sum(len(text) for text in feed.texts) <= 4000
+        shown = post_cards(feed)
+        assert 1 <= len(shown) < 10  # her own posts carry Edit and Delete: fewer fit
+        assert all(body.endswith("…") for _, _, body in shown)
+        # Older continues right after the last post shown: nothing is skipped.
+        older = await alice.click(feed, "Older")
+        assert post_cards(older)[0][0] == shown[-1][0] - 1
     assert double.violations == []

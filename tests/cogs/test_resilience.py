@@ -17,7 +17,7 @@ from bot.front.client import MicroblogBot
 from bot.front.tree import APOLOGY
 from discord_double import DiscordDouble, RecordedMessage, User
 from discord_double.interactions import base_payload
-from tests.cogs.conftest import BotFactory, Person
+from tests.cogs.conftest import BotFactory, Person, bodies
 from tests.conftest import STRONG_PASSWORD, FakeClock
 
 COMMAND, COMPONENT, MODAL_SUBMIT = 2, 3, 5
@@ -37,9 +37,9 @@ async def test_restart_keeps_sessions_paging_and_open_forms(
     async with start_microblog():
         assert "**alice**" in (await alice.run("whoami")).content
         older = await alice.click(double.message(feed.id), "Older")
-        assert [f["value"].split("\n")[0] for f in older.embeds[0]["fields"]] == ["p1", "p0"]
+        assert bodies(older) == ["p1", "p0"]
         submitted = await double.submit_modal(alice.user, modal, {"content": "typed before"})
-        assert (await submitted.message()).embeds[0]["description"] == "typed before"
+        assert bodies(await submitted.message()) == ["typed before"]
     assert double.violations == []
 
 
@@ -50,11 +50,11 @@ async def test_gateway_drop_and_resume_mid_journey_loses_nothing(
     await double.drop_gateway()
     # Sent while the socket is down: Discord buffers it and replays it on RESUME.
     handle = await double.send_slash(alice.user, "post", {"content": "sent during the outage"})
-    assert (await handle.message(timeout=15)).embeds[0]["description"] == "sent during the outage"
+    assert bodies(await handle.message(timeout=15)) == ["sent during the outage"]
     assert [e.kind for e in double.gateway_log].count("RESUMED") >= 1  # resumed, not re-identified
     await double.send_reconnect()
     feed = await alice.run("feed")
-    assert feed.embeds[0]["fields"][0]["value"].startswith("sent during the outage")
+    assert bodies(feed)[0] == "sent during the outage"
     assert len(double.identifies) == 1
     assert double.violations == []
 
@@ -272,6 +272,8 @@ async def test_commands_sync_only_when_they_changed(
         "report",
         "mod",
         "server",
+        "Post to microblog",  # the context menus
+        "Microblog profile",
     }
     async with start_microblog():
         pass

@@ -19,7 +19,7 @@ from bot.db.models import Account, Base, ModerationAction, Post
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage
 from discord_double.interactions import base_payload
-from tests.cogs.conftest import BotFactory, Person
+from tests.cogs.conftest import BotFactory, Person, bodies, post_id
 from tests.conftest import STRONG_PASSWORD
 
 COMMAND, COMPONENT = 2, 3
@@ -57,13 +57,11 @@ async def _sub(person: Person, group: str, subcommand: str, **options: object) -
 
 
 def _feed_bodies(message: RecordedMessage) -> list[str]:
-    fields = message.embeds[0].get("fields") or []
-    return [f["value"].split("\n")[0] for f in fields]
+    return [body.split("\n")[0] for body in bodies(message)]
 
 
 async def _post(person: Person, text: str) -> int:
-    reply = await person.run("post", content=text)
-    return int(reply.embeds[0]["fields"][0]["name"].removeprefix("Post #"))
+    return post_id(await person.run("post", content=text))
 
 
 async def _count(bot: MicroblogBot, model: Any) -> int:
@@ -121,7 +119,7 @@ async def test_a_block_hides_both_ways_and_a_mute_only_for_the_muter(
     submitted = await double.submit_modal(bob.user, modal, {"reason": "spam"})
     assert (
         await submitted.message()
-    ).content == "Post 1 does not exist (it may have been deleted)."
+    ).content == "Post #1 does not exist (it may have been deleted)."
 
     listing = await _sub(alice, "account", "blocked")
     fields = {f["name"]: f["value"] for f in listing.embeds[0]["fields"]}
@@ -309,19 +307,15 @@ async def test_a_forged_mod_payload_from_a_non_moderator_changes_nothing(
 async def test_the_report_button_on_a_post_opens_the_form(
     safe_bot: MicroblogBot, double: DiscordDouble, alice: Person, bob: Person
 ) -> None:
-    """The Report button post cards carry (mb:rp:<post>): a form, then the same report."""
+    """The Report button on everyone else's post cards: a form, then the same report."""
     await alice.register("alice")
     await bob.register("bob")
-    post_id = await _post(alice, "card")
+    number = await _post(alice, "card")
     feed = await bob.run("feed")
-    button = {"type": 2, "style": 2, "label": "Report", "custom_id": f"mb:rp:{post_id}"}
-    card = {**feed.payload, "components": [{"type": 1, "components": [button]}]}
-    payload = base_payload(
-        double.world, interaction_type=COMPONENT, user=bob.user, channel=double.channel(),
-        data={"custom_id": f"mb:rp:{post_id}", "component_type": 2}, message=card,
-    )  # fmt: skip
-    modal = await (await double.send_interaction(payload)).modal()
-    assert modal.title == f"Report post #{post_id}"
+    assert [label for label, _, _ in feed.buttons] == ["Report", "Newer", "Older"]
+    assert feed.button("Report") == f"mb:rp:{number}"
+    modal = await (await double.click_button(bob.user, feed, feed.button("Report"))).modal()
+    assert modal.title == f"Report post #{number}"
     submitted = await double.submit_modal(bob.user, modal, {"reason": "rude"})
     assert (await submitted.message()).content.startswith("Thank you. Report #1")
     assert double.violations == []

@@ -8,12 +8,17 @@ import pytest
 
 from bot.front.client import MicroblogBot
 from discord_double import DiscordDouble, RecordedMessage, choice_names
-from tests.cogs.conftest import BotFactory, Person
+from tests.cogs.conftest import BotFactory, Person, bodies, post_id
 from tests.conftest import FakeClock
 
 
 def _bodies(page: RecordedMessage) -> list[str]:
-    return [field["value"].split("\n")[0] for field in page.embeds[0].get("fields", [])]
+    """Each post's text as written (the cards mark tags in bold)."""
+    return [body.replace("**", "") for body in bodies(page)]
+
+
+def _title(page: RecordedMessage) -> str:
+    return page.texts[0].partition("\n")[0]
 
 
 def _disabled(page: RecordedMessage, label: str) -> bool:
@@ -58,22 +63,21 @@ async def test_each_query_form_finds_what_it_should(
     timeline: None, alice: Person, double: DiscordDouble, query: str, expected: list[str]
 ) -> None:
     page = await alice.run("search", query=query)
-    assert page.ephemeral
-    assert page.embeds[0]["title"].startswith("Search: ")
+    assert page.ephemeral and page.components_v2
+    assert _title(page).startswith("## Search: ")
     found = [next((s for s in expected if b.startswith(s)), b) for b in _bodies(page)]
     assert found == expected
     if not expected:
-        assert "No posts match" in page.embeds[0]["description"]
-        assert page.buttons == []
+        assert any(text.startswith("No posts match.") for text in page.texts)
+        assert all(disabled for _, _, disabled in page.buttons)
     assert double.violations == []
 
 
 async def test_tags_are_marked_on_cards(timeline: None, bob: Person) -> None:
     page = await bob.run("search", query="april")
-    (field,) = page.embeds[0]["fields"]
-    assert field["value"].endswith("· **#garden** **#rust**")
+    assert bodies(page) == ["April coffee with **#garden** friends **#RUST**"]
     feed = await bob.run("feed")
-    assert "**#garden**" in feed.embeds[0]["fields"][0]["value"]
+    assert bodies(feed)[0] == "April coffee with **#garden** friends **#RUST**"
 
 
 @pytest.mark.parametrize(
@@ -92,7 +96,7 @@ async def test_malformed_queries_get_a_clear_private_answer(
 ) -> None:
     message = await bob.run("search", query=query)
     assert message.ephemeral
-    assert message.content.startswith(answer)
+    assert (message.content or "\n".join(message.texts)).startswith(answer)
     assert double.violations == []
 
 
@@ -100,7 +104,7 @@ async def test_a_query_longer_than_discord_allows_is_refused(
     microblog: MicroblogBot, bob: Person
 ) -> None:
     message = await bob.run("search", query="x" * 10_000)
-    assert message.ephemeral and "300" in message.content
+    assert message.ephemeral and "300" in (message.content or "\n".join(message.texts))
 
 
 async def test_paging_in_place_and_after_a_restart(
@@ -139,7 +143,7 @@ async def test_shared_results_stay_and_clickers_page_privately(
     ]
     assert _bodies(alice.double.message(shared.id))[0] == "more coffee 4"
     best = await alice.run("search", query="coffee", share=True, order="best")
-    assert "Best matches first (among the newest 8 matches)" in best.embeds[0]["footer"]["text"]
+    assert "Best matches first, among the newest 8 matches" in best.texts[0]
     assert _disabled(best, "Previous") and not _disabled(best, "Next")
 
 
@@ -163,30 +167,27 @@ async def test_best_order_pages(
 async def test_edits_and_deletions_show_at_once(microblog: MicroblogBot, alice: Person) -> None:
     await alice.register("alice")
     posted = await alice.run("post", content="about #cats")
-    post_id = int(posted.embeds[0]["fields"][0]["name"].removeprefix("Post #"))
+    number = post_id(posted)
     assert _bodies(await alice.run("search", query="#cats")) == ["about #cats"]
-    await alice.run("edit", post=post_id, content="about #dogs")
+    await alice.run("edit", post=number, content="about #dogs")
     assert _bodies(await alice.run("search", query="#cats")) == []
     assert _bodies(await alice.run("search", query="dogs")) == ["about #dogs"]
-    await alice.run("delete", post=post_id)
+    await alice.run("delete", post=number)
     assert _bodies(await alice.run("search", query="#dogs")) == []
 
 
 async def test_trending(timeline: None, bob: Person, clock: FakeClock) -> None:
     trending = await bob.run("trending")
     assert trending.ephemeral
-    day, week = trending.embeds[0]["fields"]
-    assert day["name"] == "Last 24 hours" and day["value"].splitlines() == [
-        "**#garden** · 1 post",
-        "**#rust** · 1 post",
-    ]
-    assert week["value"].splitlines()[0] == "**#garden** · 1 post"
+    day, week = trending.texts[1], trending.texts[2]
+    assert day.splitlines() == ["### Last 24 hours", "**#garden** · 1 post", "**#rust** · 1 post"]
+    assert week.splitlines()[:2] == ["### Last 7 days", "**#garden** · 1 post"]
 
 
 async def test_trending_with_no_tags(microblog: MicroblogBot, bob: Person) -> None:
     trending = await bob.run("trending", share=True)
     assert not trending.ephemeral
-    assert "No #tags in the last 7 days" in trending.embeds[0]["description"]
+    assert "No #tags in the last 7 days" in trending.texts[1]
 
 
 async def test_autocomplete_usernames_and_tags(

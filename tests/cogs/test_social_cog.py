@@ -3,30 +3,43 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.domain.rules import BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS
 from bot.front.client import MicroblogBot
 from bot.services.social import PEOPLE_PAGE_SIZE
 from discord_double import DiscordDouble, RecordedMessage, choice_names
-from tests.cogs.conftest import BotFactory, Person
+from tests.cogs.conftest import BotFactory, Person, bodies, post_cards
 from tests.conftest import FakeClock
+
+_FACTS = re.compile(
+    r"^-# Joined <t:\d+:D> · Posts: (?P<Posts>\d+) · Followers: (?P<Followers>\d+) · "
+    r"Following: (?P<Following>\d+)$"
+)
 
 
 def _bodies(message: RecordedMessage) -> list[str]:
-    return [f["value"].split("\n")[0] for f in message.embeds[0].get("fields", [])]
+    return [body.split("\n")[0] for body in bodies(message)]
+
+
+def _about(message: RecordedMessage) -> list[str]:
+    """A profile card's first text: heading, @username, bio, facts, how you two relate."""
+    return next(text for text in message.texts if text.startswith("## ")).splitlines()
 
 
 def _field(message: RecordedMessage, name: str) -> str:
-    for field in message.embeds[0].get("fields", []):
-        if field["name"] == name:
-            return str(field["value"])
-    raise AssertionError(f"no field {name!r} in {message.embeds[0]}")
+    """One of a profile's counts (Posts, Followers, Following), or "You and them"."""
+    about = _about(message)
+    if name == "You and them":
+        return about[-1]
+    facts = next(m for m in map(_FACTS.match, about) if m is not None)
+    return facts[name]
 
 
 def _people(message: RecordedMessage) -> list[str]:
-    description = str(message.embeds[0].get("description", ""))
-    return [line.split("**")[1].replace("\\", "") for line in description.splitlines()]
+    lines = message.texts[0].splitlines()[1:]
+    return [line.split("**")[1].replace("\\", "") for line in lines if "**" in line]
 
 
 async def _account_form(double: DiscordDouble, person: Person) -> Any:
@@ -83,15 +96,17 @@ async def test_home_pages_both_ways_in_place_and_after_a_restart(
             clock.advance(seconds=1)
         home = await alice.run("home")
         assert home.ephemeral
-        assert home.embeds[0]["title"] == "Home timeline of alice"
+        assert home.texts[0].startswith("## Home timeline of alice\n")
         # carol's posts (2, 5, 8, 11) are not there: alice does not follow her.
         assert _bodies(home) == ["post 10", "post 9", "post 7", "post 6", "post 4"]
-        assert [label for label, _, _ in home.buttons] == ["Newer", "Older"]
-        assert home.buttons[0][2] is True  # nothing newer than the top
+        # Report under bob's posts (10, 7, 4), Edit and Delete under her own (9, 6).
+        rows = ["Report", "Edit", "Delete", "Report", "Edit", "Delete", "Report"]
+        assert [label for label, _, _ in home.buttons] == [*rows, "Newer", "Older"]
+        assert home.buttons[-2][2] is True  # nothing newer than the top
         older = await alice.click(home, "Older")
         assert older.id == home.id  # a private page is updated in place
         assert _bodies(older) == ["post 3", "post 1", "post 0"]
-        assert older.buttons[1][2] is True  # the end
+        assert older.buttons[-1][2] is True  # the end
     async with start_microblog():  # a new process: the buttons still work
         newer = await alice.click(double.message(home.id), "Newer")
         assert _bodies(newer) == ["post 10", "post 9", "post 7", "post 6", "post 4"]
@@ -111,7 +126,7 @@ async def test_shared_home_stays_put_and_clickers_page_privately(
     assert shared.allowed_mentions == {"parse": []}
     page = await bob.click(shared, "Older")  # bob is not logged in: timelines are public
     assert page.ephemeral and page.id != shared.id
-    assert page.embeds[0]["title"] == "Home timeline of alice"
+    assert page.texts[0].startswith("## Home timeline of alice\n")
     assert _bodies(page) == ["a1", "a0"]
     assert _bodies(double.message(shared.id)) == ["a6", "a5", "a4", "a3", "a2"]
     needs_login = await bob.run("home")
@@ -134,24 +149,24 @@ async def test_profile_counts_bio_flags_and_follow_button(
             bob.user, form, {"display_name": "Bob **the** Builder", "bio": "I build.\nI fix."}
         )
     ).message()
-    assert saved.ephemeral and saved.content.startswith("Profile saved")
+    assert saved.ephemeral and saved.texts[0].startswith("Profile saved")
 
     profile = await alice.run("profile", user="BOBBY")
     assert profile.ephemeral
-    embed = profile.embeds[0]
-    assert embed["title"] == "Bob **the** Builder"
-    assert embed["description"] == "I build.\nI fix."
-    assert _field(profile, "Username") == "**bobby**"  # identity: the username, always
+    about = _about(profile)
+    assert about[0] == r"## Bob \*\*the\*\* Builder"  # a name, not markdown
+    assert about[1] == "@bobby"  # identity: the username, always
+    assert about[2:4] == ["I build.", "I fix."]
     assert (_field(profile, "Posts"), _field(profile, "Followers")) == ("4", "0")
     assert _field(profile, "Following") == "1"
-    assert _field(profile, "You and them") == "You do not follow them, they follow you."
-    assert _field(profile, "Newest posts").count("bob says") == 3
-    assert "bob says 3" in _field(profile, "Newest posts").splitlines()[0]
+    assert _field(profile, "You and them") == "You do not follow them; they follow you."
+    assert _bodies(profile) == ["bob says 3", "bob says 2", "bob says 1"]
+    assert post_cards(profile)[0][1].startswith(r"**Bob \*\*the\*\* Builder** @bobby · ")
 
     followed = await alice.click(profile, "Follow")
     assert followed.id == profile.id  # updated in place
     assert _field(followed, "Followers") == "1"
-    assert _field(followed, "You and them") == "You follow them, they follow you."
+    assert _field(followed, "You and them") == "You follow them; they follow you."
     assert [label for label, _, _ in followed.buttons] == ["Unfollow"]
     unfollowed = await alice.click(followed, "Unfollow")
     assert _field(unfollowed, "Followers") == "0"
@@ -196,13 +211,12 @@ async def test_account_profile_form_limits_match_the_service(
     assert long_bio.content == "A bio can be at most 300 characters; yours has 301."
 
     saved = await submit({"display_name": "x" * 32, "bio": "b" * 300})
-    assert saved.embeds[0]["title"] == "x" * 32
+    assert _about(saved)[0] == "## " + "x" * 32
     prefilled = await _account_form(double, alice)
     assert prefilled.input("display_name").value == "x" * 32
     assert prefilled.input("bio").value == "b" * 300
     cleared = await submit({"display_name": "", "bio": ""})
-    assert cleared.embeds[0]["title"] == "alice"
-    assert cleared.embeds[0]["description"] == "No bio yet."
+    assert _about(cleared)[:2] == ["## alice", "No bio yet."]
     stranger = await double.send_slash(double.add_user("nobody"), "account", subcommand="profile")
     assert (await stranger.message()).content == "You are not logged in. Use /login first."
     assert double.violations == []
@@ -222,10 +236,10 @@ async def test_display_names_never_stand_in_for_usernames(
     assert by_display_name.content == "There is no user called 'Bob'."
     await bob.run("follow", user="alice")
     listed = await alice.run("followers")
-    assert "**bobby** · alice" in listed.embeds[0]["description"]  # username first, always
+    assert "**bobby** · alice" in listed.texts[0]  # username first, always
     await bob.run("post", content="hello")
     home = await bob.run("home")
-    assert home.embeds[0]["fields"][0]["name"].startswith("bobby")
+    assert post_cards(home)[0][1].startswith("**alice** @bobby · ")  # beside, never instead
     assert double.violations == []
 
 
@@ -243,7 +257,7 @@ async def test_followers_and_following_lists_page(
     newest_first = fans[::-1]
     followers = await alice.run("followers")
     assert followers.ephemeral
-    assert followers.embeds[0]["title"] == f"alice has {len(fans)} followers"
+    assert followers.texts[0].startswith(f"## alice has {len(fans)} followers\n")
     assert _people(followers) == newest_first[:PEOPLE_PAGE_SIZE]
     rest = await alice.click(followers, "Older")
     assert rest.id == followers.id
@@ -252,7 +266,7 @@ async def test_followers_and_following_lists_page(
     assert _people(back) == newest_first[:PEOPLE_PAGE_SIZE]
 
     following = await alice.run("following", user="fan00")
-    assert following.embeds[0]["title"] == "fan00 follows 1 account"
+    assert following.texts[0].startswith("## fan00 follows 1 account\n")
     assert _people(following) == ["alice"]
     assert all(disabled for _, _, disabled in following.buttons)
     mine = await alice.run("following")

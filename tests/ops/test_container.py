@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.config import write_config
 from discord_double import DiscordDouble
-from tests.cogs.conftest import Person
+from tests.cogs.conftest import Person, bodies
 from tests.ops.container_files import Stage, build_context, env_pairs, stages
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -316,7 +316,7 @@ async def test_image_installs_starts_answers_and_stops_within_the_grace_period(
 
         alice = Person(double, double.add_user("alice_discord"))
         assert "Welcome, **alice**" in (await alice.register("alice", PASSWORD)).content
-        assert (await alice.run("post", content="hello from the image")).embeds
+        assert bodies(await alice.run("post", content="hello from the image"))
         assert (await alice.run("ping")).content.startswith("Pong!")
 
         # Stop while a command is stuck on a database lock: the drain waits for it, then

@@ -111,7 +111,7 @@ async def test_author_only_edit_and_delete(
     assert (await posts.get_post(post.id)).body == "updated"
 
     await posts.delete_post(alice, post.id)
-    with pytest.raises(PostNotFound, match=f"Post {post.id} does not exist"):
+    with pytest.raises(PostNotFound, match=f"Post #{post.id} does not exist"):
         await posts.get_post(post.id)
 
 

@@ -129,6 +129,7 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
     assert set(await _counts(database)) == {
         "account",
         "chat_session",
+        "chat_link",
         "post",
         "post_tag",
         "digest_subscription",

@@ -16,8 +16,18 @@ LOCAL: dict[str, Any] = {
     "dm_permission": False,
     "default_member_permissions": 16,
     "contexts": [0],
+    "integration_types": [0],
+    "name_localizations": {"de": "zusammenfassung"},
+    "description_localizations": {},
     "options": [
-        {"type": 4, "name": "min_posts", "description": "d", "required": False, "min_value": 0},
+        {
+            "type": 4,
+            "name": "min_posts",
+            "description": "d",
+            "required": False,
+            "min_value": 0,
+            "name_localizations": {"de": "min_beiträge"},
+        },
     ],
 }
 # What Discord answers for the same command: ids, strings for permissions, extras.
@@ -31,8 +41,17 @@ REMOTE: dict[str, Any] = {
     "default_member_permissions": "16",
     "contexts": [0],
     "integration_types": [0],
-    "name_localizations": {},
-    "options": [{"type": 4, "name": "min_posts", "description": "d", "min_value": 0}],
+    "name_localizations": {"de": "zusammenfassung"},
+    "description_localizations": None,
+    "options": [
+        {
+            "type": 4,
+            "name": "min_posts",
+            "description": "d",
+            "min_value": 0,
+            "name_localizations": {"de": "min_beiträge"},
+        }
+    ],
 }
 
 
@@ -47,6 +66,11 @@ def test_same_commands_as_discord_returns_them() -> None:
         {"default_member_permissions": "32"},
         {"default_member_permissions": None},
         {"contexts": [0, 1]},
+        {"integration_types": [0, 1]},
+        {"name_localizations": {}},
+        {"name_localizations": {"de": "digest"}},
+        {"description_localizations": {"de": "Zusammenfassungen"}},
+        {"options": [{"type": 4, "name": "min_posts", "description": "d", "min_value": 0}]},
         {"options": [{"type": 4, "name": "min_posts", "description": "d"}]},  # min 0 dropped
         {"options": []},
         {"name": "digests"},
@@ -64,3 +88,13 @@ def test_missing_or_extra_commands_differ() -> None:
 def test_contexts_discord_fills_in_do_not_count() -> None:
     local = {k: v for k, v in LOCAL.items() if k != "contexts"}
     assert not commands_differ([local], [{**REMOTE, "contexts": [0, 1, 2]}])
+
+
+def test_install_types_discord_fills_in_do_not_count() -> None:
+    local = {k: v for k, v in LOCAL.items() if k != "integration_types"}
+    assert not commands_differ([local], [{**REMOTE, "integration_types": [0, 1]}])
+
+
+def test_a_context_menu_has_no_description_and_discord_echoes_an_empty_one() -> None:
+    menu = {"name": "Microblog profile", "type": 2, "contexts": [0, 1, 2]}
+    assert not commands_differ([menu], [{**menu, "id": "5", "description": ""}])

@@ -5,11 +5,21 @@ A new button or form is added to ``BUTTONS`` or ``FORMS``; the client registers 
 
 from __future__ import annotations
 
+from bot.front.cards import StaticLayout
 from bot.front.components.account import DeleteAccountForm, PasswordForm, export_file
 from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
-from bot.front.components.feed import FeedPageButton, feed_message
-from bot.front.components.posts import EditForm, PostForm, edit, publish
+from bot.front.components.feed import FeedPageButton, feed_layout
+from bot.front.components.posts import (
+    ConfirmDeleteButton,
+    DeletePostButton,
+    EditForm,
+    EditPostButton,
+    PostForm,
+    edit,
+    post_buttons,
+    publish,
+)
 from bot.front.components.safety import (
     ModPageButton,
     ReportActionButton,
@@ -19,20 +29,23 @@ from bot.front.components.safety import (
     log_message,
     reports_message,
 )
-from bot.front.components.search import SearchPageButton, search_message
+from bot.front.components.search import SearchPageButton, search_layout, trending_layout
 from bot.front.components.social import (
     FollowButton,
     HomePageButton,
     PeoplePageButton,
     ProfileForm,
-    home_message,
+    home_layout,
     name,
-    people_message,
-    profile_message,
+    people_layout,
+    profile_layout,
 )
 
 BUTTONS = (
     FeedPageButton,
+    EditPostButton,
+    DeletePostButton,
+    ConfirmDeleteButton,
     HomePageButton,
     PeoplePageButton,
     FollowButton,
@@ -57,8 +70,11 @@ __all__ = [
     "BUTTONS",
     "FORMS",
     "ComponentRouter",
+    "ConfirmDeleteButton",
     "DeleteAccountForm",
+    "DeletePostButton",
     "EditForm",
+    "EditPostButton",
     "FeedPageButton",
     "FollowButton",
     "Form",
@@ -74,19 +90,22 @@ __all__ = [
     "ReportButton",
     "ReportForm",
     "SearchPageButton",
+    "StaticLayout",
     "StaticView",
     "SuspendForm",
     "chat_user",
     "custom_id",
     "edit",
     "export_file",
-    "feed_message",
-    "home_message",
+    "feed_layout",
+    "home_layout",
     "log_message",
     "name",
-    "people_message",
-    "profile_message",
+    "people_layout",
+    "post_buttons",
+    "profile_layout",
     "publish",
     "reports_message",
-    "search_message",
+    "search_layout",
+    "trending_layout",
 ]

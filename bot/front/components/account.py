@@ -12,18 +12,20 @@ import discord
 from bot.domain.errors import ExportTooLarge
 from bot.front.components.auth import password_input
 from bot.front.components.base import Form, chat_user, services_of
+from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
+CONFIRM_WORD = "DELETE"
 # Discord's upload limit without boosts, for an interaction that does not say its own.
 DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024
 
 
 class PasswordForm(Form, template=r"mb:password"):
-    def __init__(self) -> None:
-        super().__init__("Change your password", "password")
-        self.add_item(password_input("Current password", "current_password"))
-        self.add_item(password_input("New password (not your Discord one)", "password"))
-        self.add_item(password_input("Repeat the new password", "password_repeat"))
+    def __init__(self, _: Messages) -> None:
+        super().__init__(_("Change your password"), "password")
+        self.add_item(password_input(_("Current password"), "current_password"))
+        self.add_item(password_input(_("New password (not your Discord one)"), "password"))
+        self.add_item(password_input(_("Repeat the new password"), "password_repeat"))
 
     @classmethod
     async def answer(
@@ -36,23 +38,27 @@ class PasswordForm(Form, template=r"mb:password"):
             values.get("password", ""),
             values.get("password_repeat", ""),
         )
-        others = (
-            f" {ended} other chat session{'s' if ended != 1 else ''} of this account ended."
-            if ended
-            else ""
-        )
-        await reply(interaction, f"Your password is changed; you stay logged in here.{others}")
+        _ = messages(interaction)
+        text = _("Your password is changed; you stay logged in here.")
+        if ended:
+            text += " " + _.ngettext(
+                "{count} other chat session of this account ended.",
+                "{count} other chat sessions of this account ended.",
+                ended,
+            )
+        await reply(interaction, text)
 
 
 class DeleteAccountForm(Form, template=r"mb:delete-account"):
-    def __init__(self) -> None:
-        super().__init__("Delete your account for good", "delete-account")
-        self.add_item(password_input("Your password", "password"))
+    def __init__(self, _: Messages) -> None:
+        super().__init__(_("Delete your account for good"), "delete-account")
+        self.add_item(password_input(_("Your password"), "password"))
+        # The word to type stays DELETE in every language: the service checks for it.
         self.add_item(
             discord.ui.TextInput(
-                label="Type DELETE to delete everything",
+                label=_("Type DELETE to delete everything"),
                 custom_id="confirm",
-                placeholder="DELETE",
+                placeholder=CONFIRM_WORD,
                 min_length=1,
                 max_length=20,
             )
@@ -66,14 +72,20 @@ class DeleteAccountForm(Form, template=r"mb:delete-account"):
         username = await services_of(interaction).accounts.delete_account(
             chat_user(interaction), values.get("password", ""), values.get("confirm", "")
         )
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"The account **{username}** is deleted: its posts, follows, blocks, sessions and "
-            "reports are gone, and the name is free. Goodbye!",
+            _(
+                "The account **{username}** is deleted: its posts, follows, blocks, sessions "
+                "and reports are gone, and the name is free. Goodbye!",
+                username=username,
+            ),
         )
 
 
-def export_file(data: dict[str, Any], filename: str, limit: int | None) -> discord.File:
+def export_file(
+    data: dict[str, Any], filename: str, limit: int | None, _: Messages
+) -> discord.File:
     """The export as a JSON file, encoded piece by piece and given up on past ``limit``
     bytes, so a huge history never sits in memory twice or fails at Discord."""
     cap = limit or DEFAULT_ATTACHMENT_LIMIT
@@ -83,4 +95,4 @@ def export_file(data: dict[str, Any], filename: str, limit: int | None) -> disco
         if buffer.tell() > cap:
             raise ExportTooLarge(buffer.tell(), cap)
     buffer.seek(0)
-    return discord.File(buffer, filename=filename, description="Your microblog data (JSON)")
+    return discord.File(buffer, filename=filename, description=_("Your microblog data (JSON)"))

@@ -8,11 +8,14 @@ from typing import Any
 import discord
 
 from bot.front.components.base import Form, chat_user, services_of
+from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
 
-def _username() -> discord.ui.TextInput[Any]:
-    return discord.ui.TextInput(label="Username", custom_id="username", min_length=3, max_length=32)
+def _username(_: Messages) -> discord.ui.TextInput[Any]:
+    return discord.ui.TextInput(
+        label=_("Username"), custom_id="username", min_length=3, max_length=32
+    )
 
 
 def password_input(
@@ -27,18 +30,18 @@ def password_input(
 
 
 class RegisterForm(Form, template=r"mb:register"):
-    def __init__(self) -> None:
-        super().__init__("Create your account", "register")
-        self.add_item(_username())
+    def __init__(self, _: Messages) -> None:
+        super().__init__(_("Create your account"), "register")
+        self.add_item(_username(_))
         # Discord modals hold no free text: the warning lives in the field itself.
         self.add_item(
             password_input(
-                "Password (not your Discord password)",
+                _("Password (not your Discord password)"),
                 "password",
-                placeholder="A new password, not the one you use for Discord",
+                placeholder=_("A new password, not the one you use for Discord"),
             )
         )
-        self.add_item(password_input("Repeat the password", "password_repeat"))
+        self.add_item(password_input(_("Repeat the password"), "password_repeat"))
 
     @classmethod
     async def answer(
@@ -51,18 +54,22 @@ class RegisterForm(Form, template=r"mb:register"):
             values.get("password", ""),
             values.get("password_repeat", ""),
         )
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"Welcome, **{account.username}**! Your account is ready and you are logged in. "
-            "Try /post next.",
+            _(
+                "Welcome, **{username}**! Your account is ready and you are logged in. "
+                "Try /post next.",
+                username=account.username,
+            ),
         )
 
 
 class LoginForm(Form, template=r"mb:login"):
-    def __init__(self) -> None:
-        super().__init__("Log in", "login")
-        self.add_item(_username())
-        self.add_item(password_input("Password", "password"))
+    def __init__(self, _: Messages) -> None:
+        super().__init__(_("Log in"), "login")
+        self.add_item(_username(_))
+        self.add_item(password_input(_("Password"), "password"))
 
     @classmethod
     async def answer(
@@ -72,7 +79,11 @@ class LoginForm(Form, template=r"mb:login"):
         result = await services_of(interaction).auth.login(
             chat_user(interaction), values.get("username", ""), values.get("password", "")
         )
-        text = f"Logged in as **{result.account.username}**."
+        _ = messages(interaction)
+        text = _("Logged in as **{username}**.", username=result.account.username)
         if result.previous_username:
-            text += f" (You were logged in as **{result.previous_username}** before.)"
+            text += " " + _(
+                "(You were logged in as **{username}** before.)",
+                username=result.previous_username,
+            )
         await reply(interaction, text)

@@ -1,20 +1,26 @@
-"""Feed pages: the embed and its Older/Newer buttons, which carry the cursor themselves."""
+"""Feed pages: Components V2 pages of post cards and their Older/Newer buttons, which carry
+the cursor themselves."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
+from bot.domain.cursors import older_than
 from bot.domain.errors import ValidationError
-from bot.domain.values import FeedPage
-from bot.front.components.base import Answered, StaticView, chat_user, custom_id, services_of
-from bot.front.rendering import feed_embed
+from bot.domain.values import FeedPage, PostView
+from bot.front.cards import Buttons, PostPage, StaticLayout, page_layout
+from bot.front.components.base import Answered, chat_user, custom_id, services_of
+from bot.front.components.posts import post_buttons
+from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
 FEED_ROUTE = "feed"
 NO_CURSOR = "-"  # a disabled button still needs a unique custom_id: "-o" / "-n"
+OLDER, NEWER = "o", "n"
 
 
 class FeedPageButton(
@@ -24,12 +30,12 @@ class FeedPageButton(
 ):
     """Older or Newer: shows the page its cursor names."""
 
-    def __init__(self, label: str, cursor: str | None) -> None:
+    def __init__(self, label: str, cursor: str | None, direction: str) -> None:
         super().__init__(
             discord.ui.Button(
                 label=label,
                 style=discord.ButtonStyle.secondary,
-                custom_id=custom_id(FEED_ROUTE, cursor or f"{NO_CURSOR}{label[0].lower()}"),
+                custom_id=custom_id(FEED_ROUTE, cursor or f"{NO_CURSOR}{direction}"),
                 disabled=cursor is None,
             )
         )
@@ -41,7 +47,8 @@ class FeedPageButton(
     ) -> FeedPageButton:
         cursor = match["cursor"]
         label = item.label if isinstance(item, discord.ui.Button) else None
-        return cls(label or "Page", None if cursor.startswith(NO_CURSOR) else cursor)
+        direction = cursor[-1] if cursor.startswith(NO_CURSOR) else cursor[0]
+        return cls(label or "Page", None if cursor.startswith(NO_CURSOR) else cursor, direction)
 
     async def answer(self, interaction: discord.Interaction) -> None:
         if self.cursor is None:
@@ -57,15 +64,37 @@ class FeedPageButton(
         page = await services_of(interaction).posts.feed(
             self.cursor, reader=chat_user(interaction), guild_id=interaction.guild_id
         )
-        if in_place:
-            await interaction.edit_original_response(
-                **feed_message(page), allowed_mentions=discord.AllowedMentions.none()
-            )
-        else:
-            await reply(interaction, **feed_message(page))
+        view = feed_layout(page, messages(interaction))
+        if not in_place:
+            await reply(interaction, view=view)
+            return
+        legacy = message is not None and not message.flags.components_v2
+        await interaction.edit_original_response(
+            # A page sent before the bot spoke Components V2 had an embed: it goes.
+            **({"content": None, "embeds": []} if legacy else {}),
+            view=view,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
 
-def feed_message(page: FeedPage) -> dict[str, Any]:
-    title = f"Posts by {page.author}" if page.author else "Latest posts"
-    buttons = (FeedPageButton("Newer", page.newer), FeedPageButton("Older", page.older))
-    return {"embed": feed_embed(page, title), "view": StaticView(buttons)}
+def feed_layout(page: FeedPage, _: Messages) -> StaticLayout:
+    """/feed and /feed user: as a page of post cards."""
+    title = _("Posts by {author}", author=page.author) if page.author else _("Latest posts")
+
+    def paging(shown: Sequence[PostView]) -> Buttons:
+        older = page.older
+        if shown and len(shown) < len(page.posts):
+            older = older_than(shown[-1], page.author_id)  # the rest did not fit: next page
+        return (
+            FeedPageButton(_("Newer"), page.newer, NEWER),
+            FeedPageButton(_("Older"), older, OLDER),
+        )
+
+    return page_layout(
+        PostPage(
+            title=title, posts=page.posts, empty=_("No posts yet. Write the first one with /post.")
+        ),
+        _,
+        buttons=lambda post: post_buttons(post, page.viewer_id, _),
+        paging=paging,
+    )

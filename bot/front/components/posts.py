@@ -1,4 +1,12 @@
-"""The post forms (new post, edit post) and what both the forms and the commands answer."""
+"""Posts: the forms (new post, edit post), the buttons on each post card, and the answers
+both the forms and the commands give.
+
+The row under a post holds what its reader may do with it (``post_buttons``): Edit and
+Delete on the reader's own posts, Report on everyone else's. Reply, Like and Repost join
+the same row.
+Every button carries its post id; the service decides whether the clicker may act, so a
+shared page is safe to click for everyone, and a post deleted since answers that it is gone.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +16,50 @@ from typing import Any
 import discord
 
 from bot.domain.errors import ValidationError
-from bot.front.components.base import Form, chat_user, services_of
-from bot.front.rendering import post_embed
+from bot.domain.values import PostView
+from bot.front.cards import Buttons, notice, post_card
+from bot.front.components.base import Answered, Form, chat_user, custom_id, services_of
+from bot.front.components.safety import ReportButton
+from bot.front.i18n import Messages, messages
 from bot.front.tree import reply
 
+POST_ID = r"(?P<post_id>[0-9]{1,19})"  # a bigint
 
-def _content_input(max_length: int, default: str | None = None) -> discord.ui.TextInput[Any]:
+
+def _content_input(
+    _: Messages, max_length: int, default: str | None = None
+) -> discord.ui.TextInput[Any]:
     # The same limit the service enforces ([posts] max_length): Discord's client stops the
     # typing there, so nobody writes 4,000 characters only to have them all refused.
     return discord.ui.TextInput(
-        label="Your post",
+        label=_("Your post"),
         custom_id="content",
         style=discord.TextStyle.paragraph,
         min_length=1,
         max_length=max_length,
-        default=default[:max_length] if default is not None else None,
+        default=default[:max_length] if default else None,
     )
+
+
+def post_buttons(post: PostView, viewer_id: int | None, _: Messages) -> Buttons:
+    """The row under ``post`` for the reader whose account is ``viewer_id``: Edit and Delete
+    under their own posts, Report under everyone else's (logging in comes with the form)."""
+    if viewer_id is not None and post.author_id == viewer_id:
+        return (EditPostButton(post.id, _("Edit")), DeletePostButton(post.id, _("Delete")))
+    return (ReportButton(post.id, _("Report")),)
 
 
 async def publish(interaction: discord.Interaction, content: str) -> None:
     await interaction.response.defer(ephemeral=True, thinking=True)
     created = await services_of(interaction).posts.create_post(chat_user(interaction), content)
-    await reply(interaction, "Posted! This is how others see it:", embed=post_embed(created))
+    _ = messages(interaction)
+    card = post_card(
+        created,
+        _,
+        buttons=post_buttons(created, created.author_id, _),
+        intro=_("Posted! This is how others see it:"),
+    )
+    await reply(interaction, view=card)
 
 
 async def edit(interaction: discord.Interaction, post_id: int, content: str) -> None:
@@ -37,13 +67,142 @@ async def edit(interaction: discord.Interaction, post_id: int, content: str) -> 
     edited = await services_of(interaction).posts.edit_post(
         chat_user(interaction), post_id, content
     )
-    await reply(interaction, "Post updated:", embed=post_embed(edited))
+    _ = messages(interaction)
+    card = post_card(
+        edited, _, buttons=post_buttons(edited, edited.author_id, _), intro=_("Post updated:")
+    )
+    await reply(interaction, view=card)
+
+
+MAX_POST_ID = 2**63 - 1  # the database's bigint
+
+
+def _post_id(match: re.Match[str]) -> int:
+    return int(match["post_id"])
+
+
+def _checked(post_id: int) -> int:
+    """Raised in the answer, not while parsing: there discord.py would only log it."""
+    if post_id > MAX_POST_ID:  # only a forged custom_id carries one
+        raise ValidationError("post", "That is not a post number.")
+    return post_id
+
+
+def _label(item: discord.ui.Item[Any], fallback: str) -> str:
+    return (item.label if isinstance(item, discord.ui.Button) else None) or fallback
+
+
+class EditPostButton(
+    Answered,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"mb:post-edit:{POST_ID}",
+):
+    """Opens the edit form, filled with the post as it is now."""
+
+    def __init__(self, post_id: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_id("post-edit", post_id),
+            )
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> EditPostButton:
+        return cls(_post_id(match), _label(item, "Edit"))
+
+    async def answer(self, interaction: discord.Interaction) -> None:
+        # A form must be the first answer, so it cannot wait behind a defer: this only reads.
+        services = services_of(interaction)
+        current = await services.posts.post_to_edit(chat_user(interaction), _checked(self.post_id))
+        await interaction.response.send_modal(
+            EditForm(
+                messages(interaction),
+                current.id,
+                current.body,
+                services.settings.posts.max_length,
+            )
+        )
+
+
+class DeletePostButton(
+    Answered,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"mb:post-delete:{POST_ID}",
+):
+    """Asks first: a private confirmation whose button carries the post id."""
+
+    def __init__(self, post_id: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.danger,
+                custom_id=custom_id("post-delete", post_id),
+            )
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DeletePostButton:
+        return cls(_post_id(match), _label(item, "Delete"))
+
+    async def answer(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        # Only the author is asked: anyone else hears at once that they cannot.
+        post = await services_of(interaction).posts.own_post(
+            chat_user(interaction), _checked(self.post_id)
+        )
+        _ = messages(interaction)
+        confirm = ConfirmDeleteButton(post.id, _("Yes, delete it"))
+        question = _("Delete post #{post_id}? This cannot be undone.", post_id=post.id)
+        await reply(interaction, view=notice(question, _, buttons=[confirm], post=post))
+
+
+class ConfirmDeleteButton(
+    Answered,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=rf"mb:post-delete-yes:{POST_ID}",
+):
+    """Deletes the post (the service checks the author again) and says so in place."""
+
+    def __init__(self, post_id: int, label: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.danger,
+                custom_id=custom_id("post-delete-yes", post_id),
+            )
+        )
+        self.post_id = post_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> ConfirmDeleteButton:
+        return cls(_post_id(match), _label(item, "Yes, delete it"))
+
+    async def answer(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer()  # then the question becomes the answer
+        deleted = await services_of(interaction).posts.delete_post(
+            chat_user(interaction), _checked(self.post_id)
+        )
+        _ = messages(interaction)
+        await interaction.edit_original_response(
+            view=notice(_("Deleted post #{post_id}.", post_id=deleted.id), _),
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
 
 
 class PostForm(Form, template=r"mb:post"):
-    def __init__(self, max_length: int) -> None:
-        super().__init__("New post", "post")
-        self.add_item(_content_input(max_length))
+    def __init__(self, _: Messages, max_length: int, default: str | None = None) -> None:
+        super().__init__(_("New post"), "post")
+        self.add_item(_content_input(_, max_length, default))
 
     @classmethod
     async def answer(
@@ -53,9 +212,9 @@ class PostForm(Form, template=r"mb:post"):
 
 
 class EditForm(Form, template=r"mb:edit:(?P<post_id>[^:]*)"):
-    def __init__(self, post_id: int, body: str, max_length: int) -> None:
-        super().__init__(f"Edit post #{post_id}", "edit", post_id)
-        self.add_item(_content_input(max_length, default=body))
+    def __init__(self, _: Messages, post_id: int, body: str, max_length: int) -> None:
+        super().__init__(_("Edit post #{post_id}", post_id=post_id), "edit", post_id)
+        self.add_item(_content_input(_, max_length, default=body))
 
     @classmethod
     async def answer(

@@ -13,10 +13,11 @@ from typing import Any
 
 import discord
 
-from bot.domain.errors import ValidationError
+from bot.domain.errors import N_, ValidationError
 from bot.domain.rules import REASON_MAX_CHARS, SUSPENSION_MAX_DAYS
 from bot.domain.values import ModerationEntry, Page, ReportView
 from bot.front.components.base import Answered, Form, StaticView, chat_user, custom_id, services_of
+from bot.front.i18n import Messages, language_of, messages, messages_in
 from bot.front.rendering import COLOUR, cut, relative
 from bot.front.tree import reply
 
@@ -24,7 +25,7 @@ _log = logging.getLogger(__name__)
 _ID = r"[0-9]{1,18}"
 
 
-def _reason_input(label: str = "Reason") -> discord.ui.TextInput[Any]:
+def _reason_input(label: str) -> discord.ui.TextInput[Any]:
     # The service's own limit, so Discord stops the typing where the service would refuse.
     return discord.ui.TextInput(
         label=label,
@@ -37,9 +38,9 @@ def _reason_input(label: str = "Reason") -> discord.ui.TextInput[Any]:
 
 # -- reporting a post ------------------------------------------------------------------------
 class ReportForm(Form, template=rf"mb:report:(?P<post_id>{_ID})"):
-    def __init__(self, post_id: int) -> None:
-        super().__init__(f"Report post #{post_id}", "report", post_id)
-        self.add_item(_reason_input("What is wrong with this post?"))
+    def __init__(self, _: Messages, post_id: int) -> None:
+        super().__init__(_("Report post #{post_id}", post_id=post_id), "report", post_id)
+        self.add_item(_reason_input(_("What is wrong with this post?")))
 
     @classmethod
     async def answer(
@@ -50,10 +51,15 @@ class ReportForm(Form, template=rf"mb:report:(?P<post_id>{_ID})"):
         report = await services.safety.report(
             chat_user(interaction), int(match["post_id"]), values.get("reason", "")
         )
+        _ = messages(interaction)
         await reply(
             interaction,
-            f"Thank you. Report #{report.id} about post #{report.post_id} went to the "
-            "moderators. If you do not want to see this account, /block or /mute it.",
+            _(
+                "Thank you. Report #{report} about post #{post} went to the moderators. If you "
+                "do not want to see this account, /block or /mute it.",
+                report=report.id,
+                post=report.post_id,
+            ),
         )
         await announce_report(interaction.client, services.settings.moderation, report)
 
@@ -65,10 +71,10 @@ class ReportButton(
 ):
     """The Report button on a post card: opens the report form for that post."""
 
-    def __init__(self, post_id: int) -> None:
+    def __init__(self, post_id: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Report",
+                label=label,
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id("rp", post_id),
             )
@@ -79,10 +85,11 @@ class ReportButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ReportButton:
-        return cls(int(match["post_id"]))
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["post_id"]), label or "Report")
 
     async def answer(self, interaction: discord.Interaction) -> None:
-        await interaction.response.send_modal(ReportForm(self.post_id))
+        await interaction.response.send_modal(ReportForm(messages(interaction), self.post_id))
 
 
 async def announce_report(client: discord.Client, settings: Any, report: ReportView) -> None:
@@ -93,25 +100,38 @@ async def announce_report(client: discord.Client, settings: Any, report: ReportV
     channel_id = settings.reports_channel_id
     if channel_id is None:
         return
+    # The moderators' server's language, when the bot is in it; English otherwise.
+    channel = client.get_channel(channel_id)
+    guild = getattr(channel, "guild", None)
+    _ = messages_in(language_of(guild.preferred_locale if guild is not None else None))
     try:
         await client.get_partial_messageable(channel_id).send(
-            embed=report_embed(report),
-            view=StaticView(report_buttons(report.id)),
+            embed=report_embed(report, _),
+            view=StaticView(report_buttons(report.id, _)),
             allowed_mentions=discord.AllowedMentions.none(),
         )
     except discord.HTTPException as error:
         _log.warning("Could not post report %s in channel %s: %s", report.id, channel_id, error)
 
 
-def report_embed(report: ReportView, handled: str | None = None) -> discord.Embed:
-    embed = discord.Embed(title=f"Report #{report.id}", colour=COLOUR)
+def report_embed(report: ReportView, _: Messages, handled: str | None = None) -> discord.Embed:
+    embed = discord.Embed(title=_("Report #{report}", report=report.id), colour=COLOUR)
     embed.add_field(
-        name=cut(f"Post #{report.post_id} by {report.post_author}", 256),
+        name=cut(
+            _("Post #{post} by {author}", post=report.post_id, author=report.post_author), 256
+        ),
         value=cut(report.post_body, 1024),
         inline=False,
     )
     embed.add_field(
-        name=cut(f"Reported by {report.reporter} {relative(report.created_at)}", 256),
+        name=cut(
+            _(
+                "Reported by {reporter} {when}",
+                reporter=report.reporter,
+                when=relative(report.created_at),
+            ),
+            256,
+        ),
         value=cut(report.reason, 1024),
         inline=False,
     )
@@ -120,15 +140,17 @@ def report_embed(report: ReportView, handled: str | None = None) -> discord.Embe
     return embed
 
 
-def report_buttons(report_id: int) -> list[ReportActionButton]:
+def report_buttons(report_id: int, _: Messages) -> list[ReportActionButton]:
     return [
-        ReportActionButton("dismiss", report_id),
-        ReportActionButton("remove", report_id),
-        ReportActionButton("suspend", report_id),
+        ReportActionButton(action, report_id, _(label)) for action, label in _ACTION_LABELS.items()
     ]
 
 
-_ACTION_LABELS = {"dismiss": "Dismiss", "remove": "Remove post", "suspend": "Suspend author"}
+_ACTION_LABELS = {
+    "dismiss": N_("Dismiss"),
+    "remove": N_("Remove post"),
+    "suspend": N_("Suspend author"),
+}
 _ACTION_STYLES = {
     "dismiss": discord.ButtonStyle.secondary,
     "remove": discord.ButtonStyle.danger,
@@ -143,10 +165,10 @@ class ReportActionButton(
 ):
     """Dismiss / Remove post / Suspend author, on a report in the moderators' channel."""
 
-    def __init__(self, action: str, report_id: int) -> None:
+    def __init__(self, action: str, report_id: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label=_ACTION_LABELS[action],
+                label=label,
                 style=_ACTION_STYLES[action],
                 custom_id=custom_id("rpt", action, report_id),
             )
@@ -158,36 +180,44 @@ class ReportActionButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ReportActionButton:
-        return cls(match["action"], int(match["report_id"]))
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["action"], int(match["report_id"]), label or match["action"])
 
     async def answer(self, interaction: discord.Interaction) -> None:
         moderation = services_of(interaction).moderation
         moderator = interaction.user.id
+        _ = messages(interaction)
         if self.action == "suspend":
             moderation.require_moderator(moderator)  # before showing a form; again on submit
-            await interaction.response.send_modal(SuspendForm(self.report_id))
+            await interaction.response.send_modal(SuspendForm(_, self.report_id))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         if self.action == "dismiss":
             report = await moderation.dismiss(moderator, self.report_id)
-            done = f"Dismissed by moderator {moderator}."
+            done = _("Dismissed by moderator {moderator}.", moderator=moderator)
         else:
             report = await moderation.report(moderator, self.report_id)
             await moderation.remove_post(
                 moderator, report.post_id, f"Report #{report.id}: {report.reason}", report.id
             )
-            done = f"Post #{report.post_id} removed by moderator {moderator}."
-        await _mark_handled(interaction, report, done)
-        await reply(interaction, f"Report #{report.id}: {done}")
+            done = _(
+                "Post #{post} removed by moderator {moderator}.",
+                post=report.post_id,
+                moderator=moderator,
+            )
+        await _mark_handled(interaction, report, done, _)
+        await reply(interaction, _("Report #{report}: {done}", report=report.id, done=done))
 
 
 class SuspendForm(Form, template=rf"mb:suspend:(?P<report_id>{_ID})"):
-    def __init__(self, report_id: int) -> None:
-        super().__init__(f"Suspend the author of report #{report_id}", "suspend", report_id)
-        self.add_item(_reason_input())
+    def __init__(self, _: Messages, report_id: int) -> None:
+        super().__init__(
+            _("Suspend the author of report #{report}", report=report_id), "suspend", report_id
+        )
+        self.add_item(_reason_input(_("Reason")))
         self.add_item(
             discord.ui.TextInput(
-                label=f"Days (1-{SUSPENSION_MAX_DAYS}; empty: until lifted)",
+                label=_("Days (1-{most}; empty: until lifted)", most=SUSPENSION_MAX_DAYS),
                 custom_id="days",
                 required=False,
                 max_length=4,
@@ -208,17 +238,31 @@ class SuspendForm(Form, template=rf"mb:suspend:(?P<report_id>{_ID})"):
             interaction.user.id, report_id, values.get("reason", ""),
             int(raw_days) if raw_days else None,
         )  # fmt: skip
-        when = f"until {relative(until)}" if until else "until a moderator lifts it"
-        await reply(interaction, f"**{username}** is suspended {when}; their sessions ended.")
+        _ = messages(interaction)
+        text = (
+            _(
+                "**{username}** is suspended until {when}; their sessions ended.",
+                username=username,
+                when=relative(until),
+            )
+            if until
+            else _(
+                "**{username}** is suspended until a moderator lifts it; their sessions ended.",
+                username=username,
+            )
+        )
+        await reply(interaction, text)
 
 
-async def _mark_handled(interaction: discord.Interaction, report: ReportView, done: str) -> None:
+async def _mark_handled(
+    interaction: discord.Interaction, report: ReportView, done: str, _: Messages
+) -> None:
     """The report message in the channel shows what happened, without its buttons."""
     message = interaction.message
     if message is None:
         return
     try:
-        await message.edit(embed=report_embed(report, handled=done), view=None)
+        await message.edit(embed=report_embed(report, _, handled=done), view=None)
     except discord.HTTPException as error:
         _log.warning("Could not update the message of report %s: %s", report.id, error)
 
@@ -231,10 +275,10 @@ class ModPageButton(
 ):
     """Older, under /mod reports and /mod log; checked again on every press."""
 
-    def __init__(self, what: str, before: int) -> None:
+    def __init__(self, what: str, before: int, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Older",
+                label=label,
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id("modpage", what, before),
             )
@@ -246,50 +290,57 @@ class ModPageButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ModPageButton:
-        return cls(match["what"], int(match["before"]))
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(match["what"], int(match["before"]), label or "Older")
 
     async def answer(self, interaction: discord.Interaction) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         moderation = services_of(interaction).moderation
+        _ = messages(interaction)
         if self.what == "reports":
             page = await moderation.open_reports(interaction.user.id, self.before)
-            await reply(interaction, **reports_message(page))
+            await reply(interaction, **reports_message(page, _))
         else:
             log = await moderation.log(interaction.user.id, self.before)
-            await reply(interaction, **log_message(log))
+            await reply(interaction, **log_message(log, _))
 
 
-def reports_message(page: Page[ReportView]) -> dict[str, Any]:
+def reports_message(page: Page[ReportView], _: Messages) -> dict[str, Any]:
     if not page.items:
-        return {"content": "No open reports."}
+        return {"content": _("No open reports.")}
     # One row of buttons per report (Discord allows five rows: four reports and Older).
     items: list[discord.ui.Item[Any]] = []
     for row, report in enumerate(page.items[:4]):
-        for button in report_buttons(report.id):
+        for button in report_buttons(report.id, _):
             button.row = row
             items.append(button)
     if page.before is not None:
-        older = ModPageButton("reports", page.before)
+        older = ModPageButton("reports", page.before, _("Older"))
         older.row = 4
         items.append(older)
-    return {"embeds": [report_embed(r) for r in page.items[:4]], "view": StaticView(items)}
+    return {"embeds": [report_embed(r, _) for r in page.items[:4]], "view": StaticView(items)}
 
 
-def log_message(page: Page[ModerationEntry]) -> dict[str, Any]:
-    embed = discord.Embed(title="Moderation log", colour=COLOUR)
+def log_message(page: Page[ModerationEntry], _: Messages) -> dict[str, Any]:
+    embed = discord.Embed(title=_("Moderation log"), colour=COLOUR)
     if not page.items:
-        embed.description = "Nothing yet."
+        embed.description = _("Nothing yet.")
     for entry in page.items:
         detail = f" ({entry.detail})" if entry.detail else ""
         embed.add_field(
             name=cut(f"#{entry.id} · {entry.action}{detail} · {entry.target}", 256),
             value=cut(
-                f"by moderator {entry.moderator_id} {relative(entry.created_at)}: {entry.reason}",
+                _(
+                    "by moderator {moderator} {when}: {reason}",
+                    moderator=entry.moderator_id,
+                    when=relative(entry.created_at),
+                    reason=entry.reason,
+                ),
                 1024,
             ),
             inline=False,
         )
     message: dict[str, Any] = {"embed": embed}
     if page.before is not None:
-        message["view"] = StaticView([ModPageButton("log", page.before)])
+        message["view"] = StaticView([ModPageButton("log", page.before, _("Older"))])
     return message

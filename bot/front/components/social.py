@@ -1,4 +1,5 @@
-"""Home timelines, profiles and people lists: their embeds, buttons and the profile form.
+"""Home timelines, profiles and people lists: their Components V2 cards, buttons and the
+profile form.
 
 Every button carries what it needs in its custom_id (whose page, which cursor, whom to
 follow), so it answers after a restart and in any shard process. Usernames are shown
@@ -8,17 +9,31 @@ wherever someone is identified; a display name only ever appears beside one.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
+from discord import ui
 from discord.utils import escape_markdown, format_dt
 
+from bot.domain.cursors import older_than
 from bot.domain.errors import ValidationError
 from bot.domain.rules import BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS
-from bot.domain.values import FeedPage, PeoplePage, ProfileView
-from bot.front.components.base import Answered, Form, StaticView, chat_user, custom_id, services_of
-from bot.front.rendering import COLOUR, DESCRIPTION, EMBED_TOTAL, TITLE, add_post_fields, cut
+from bot.domain.values import FeedPage, PeoplePage, PostView, ProfileView
+from bot.front.cards import (
+    ACCENT,
+    MAX_TEXT,
+    Buttons,
+    PostPage,
+    StaticLayout,
+    page_layout,
+    plan_posts,
+    post_items,
+)
+from bot.front.components.base import Answered, Form, chat_user, custom_id, services_of
+from bot.front.components.posts import post_buttons
+from bot.front.i18n import Messages, messages
+from bot.front.rendering import cut
 from bot.front.tree import reply
 
 HOME_ROUTE = "home"
@@ -26,6 +41,7 @@ PEOPLE_ROUTE = "people"
 FOLLOW_ROUTE = "follow"
 PROFILE_ROUTE = "profile"
 NO_CURSOR = "-"  # a disabled button still needs a unique custom_id: "-o" / "-n"
+OLDER, NEWER = "o", "n"
 _CURSOR = r"(?P<cursor>[A-Za-z0-9_-]{1,60})"
 
 
@@ -36,25 +52,30 @@ def name(username: str) -> str:
 
 # -- paging ------------------------------------------------------------------------------
 async def _show_page(
-    interaction: discord.Interaction, message: Callable[[], Awaitable[dict[str, Any]]]
+    interaction: discord.Interaction, build: Callable[[Messages], Awaitable[StaticLayout]]
 ) -> None:
     """A private page is replaced in place; a shared one stays, and the clicker pages privately."""
-    in_place = interaction.message is not None and interaction.message.flags.ephemeral
+    message = interaction.message
+    in_place = message is not None and message.flags.ephemeral
     if in_place:
         await interaction.response.defer()
     else:
         await interaction.response.defer(ephemeral=True, thinking=True)
-    content = await message()
-    if in_place:
-        await interaction.edit_original_response(
-            **content, allowed_mentions=discord.AllowedMentions.none()
-        )
-    else:
-        await reply(interaction, **content)
+    view = await build(messages(interaction))
+    if not in_place:
+        await reply(interaction, view=view)
+        return
+    legacy = message is not None and not message.flags.components_v2
+    await interaction.edit_original_response(
+        # A page sent before the bot spoke Components V2 had an embed: it goes.
+        **({"content": None, "embeds": []} if legacy else {}),
+        view=view,
+        allowed_mentions=discord.AllowedMentions.none(),
+    )
 
 
-def _pager_id(route: str, label: str, cursor: str | None, *prefix: str) -> str:
-    return custom_id(route, *prefix, cursor or f"{NO_CURSOR}{label[0].lower()}")
+def _pager_id(route: str, direction: str, cursor: str | None, *prefix: str) -> str:
+    return custom_id(route, *prefix, cursor or f"{NO_CURSOR}{direction}")
 
 
 def _paging_button(label: str, custom: str, cursor: str | None) -> discord.ui.Button[Any]:
@@ -66,10 +87,13 @@ def _paging_button(label: str, custom: str, cursor: str | None) -> discord.ui.Bu
     )
 
 
-def _parsed(item: discord.ui.Item[Any], cursor: str) -> tuple[str, str | None]:
-    """The clicked button's label and cursor (None for a disabled end-of-list button)."""
+def _parsed(item: discord.ui.Item[Any], cursor: str) -> tuple[str, str | None, str]:
+    """The clicked button's label, cursor (None for a disabled end-of-list button) and
+    direction."""
     label = item.label if isinstance(item, discord.ui.Button) else None
-    return label or "Page", None if cursor.startswith(NO_CURSOR) else cursor
+    if cursor.startswith(NO_CURSOR):
+        return label or "Page", None, cursor[-1]
+    return label or "Page", cursor, cursor[0]
 
 
 def _cursor_or_refuse(cursor: str | None) -> str:
@@ -85,8 +109,8 @@ class HomePageButton(
 ):
     """Older or Newer on a home timeline; the cursor names whose timeline it is."""
 
-    def __init__(self, label: str, cursor: str | None) -> None:
-        super().__init__(_paging_button(label, _pager_id(HOME_ROUTE, label, cursor), cursor))
+    def __init__(self, label: str, cursor: str | None, direction: str) -> None:
+        super().__init__(_paging_button(label, _pager_id(HOME_ROUTE, direction, cursor), cursor))
         self.cursor = cursor
 
     @classmethod
@@ -99,27 +123,38 @@ class HomePageButton(
         cursor = _cursor_or_refuse(self.cursor)
         social = services_of(interaction).social
 
-        async def page() -> dict[str, Any]:
-            return home_message(await social.home(chat_user(interaction), cursor))
+        async def page(_: Messages) -> StaticLayout:
+            return home_layout(await social.home(chat_user(interaction), cursor), _)
 
         await _show_page(interaction, page)
 
 
-def home_message(page: FeedPage) -> dict[str, Any]:
-    embed = discord.Embed(title=cut(f"Home timeline of {page.author}", TITLE), colour=COLOUR)
-    if not page.posts:
-        embed.description = (
-            "Nothing here yet. Follow people with /follow (find them in /feed), "
-            "or write your first post with /post."
+def home_layout(page: FeedPage, _: Messages) -> StaticLayout:
+    """/home: a page of post cards, with Edit and Delete under the reader's own."""
+
+    def paging(shown: Sequence[PostView]) -> Buttons:
+        older = page.older
+        if shown and len(shown) < len(page.posts):
+            older = older_than(shown[-1], page.author_id)  # the rest did not fit: next page
+        return (
+            HomePageButton(_("Newer"), page.newer, NEWER),
+            HomePageButton(_("Older"), older, OLDER),
         )
-    else:
-        footer = "Your posts and the posts of the people you follow, newest first."
-        add_post_fields(
-            embed, page.posts, budget=EMBED_TOTAL - len(embed.title or "") - len(footer)
-        )
-        embed.set_footer(text=footer)
-    buttons = (HomePageButton("Newer", page.newer), HomePageButton("Older", page.older))
-    return {"embed": embed, "view": StaticView(buttons)}
+
+    return page_layout(
+        PostPage(
+            title=_("Home timeline of {owner}", owner=page.author or ""),
+            header=_("Your posts and the posts of the people you follow, newest first."),
+            posts=page.posts,
+            empty=_(
+                "Nothing here yet. Follow people with /follow (find them in /feed), "
+                "or write your first post with /post."
+            ),
+        ),
+        _,
+        buttons=lambda post: post_buttons(post, page.viewer_id, _),
+        paging=paging,
+    )
 
 
 class PeoplePageButton(
@@ -129,8 +164,8 @@ class PeoplePageButton(
 ):
     """Older or Newer on a followers or following list."""
 
-    def __init__(self, which: str, label: str, cursor: str | None) -> None:
-        custom = _pager_id(PEOPLE_ROUTE, label, cursor, which)
+    def __init__(self, which: str, label: str, cursor: str | None, direction: str) -> None:
+        custom = _pager_id(PEOPLE_ROUTE, direction, cursor, which)
         super().__init__(_paging_button(label, custom, cursor))
         self.which = which
         self.cursor = cursor
@@ -146,34 +181,39 @@ class PeoplePageButton(
         social = services_of(interaction).social
         lookup = social.followers if self.which == "followers" else social.following
 
-        async def page() -> dict[str, Any]:
+        async def page(_: Messages) -> StaticLayout:
             found = await lookup(chat_user(interaction), cursor=cursor)
-            return people_message(found, followers=self.which == "followers")
+            return people_layout(found, _, followers=self.which == "followers")
 
         await _show_page(interaction, page)
 
 
-def people_message(page: PeoplePage, *, followers: bool) -> dict[str, Any]:
+def people_layout(page: PeoplePage, _: Messages, *, followers: bool) -> StaticLayout:
+    """/followers and /following: one line per person, paged."""
     which = "followers" if followers else "following"
-    noun = "follower" if page.total == 1 else "followers"
-    title = (
-        f"{page.owner} has {page.total} {noun}"
-        if followers
-        else f"{page.owner} follows {page.total} {'account' if page.total == 1 else 'accounts'}"
-    )
-    embed = discord.Embed(title=cut(title, TITLE), colour=COLOUR)
+    if followers:
+        title = _.ngettext(
+            "{owner} has {count} follower", "{owner} has {count} followers", page.total,
+            owner=page.owner,
+        )  # fmt: skip
+    else:
+        title = _.ngettext(
+            "{owner} follows {count} account", "{owner} follows {count} accounts", page.total,
+            owner=page.owner,
+        )  # fmt: skip
     lines = []
     for person in page.people:
-        line = f"{name(person.username)}"
+        line = name(person.username)
         if person.display_name:
             line += f" · {escape_markdown(person.display_name)}"
-        lines.append(f"{line} · since {format_dt(person.since, 'D')}")
-    embed.description = "\n".join(lines) if lines else "Nobody yet."
-    buttons = (
-        PeoplePageButton(which, "Newer", page.newer),
-        PeoplePageButton(which, "Older", page.older),
+        lines.append(_("{person} · since {when}", person=line, when=format_dt(person.since, "D")))
+    body = cut("\n".join(lines), MAX_TEXT - 300) if lines else _("Nobody yet.")
+    card = ui.Container(ui.TextDisplay(f"## {cut(title, 200)}\n{body}"), accent_colour=ACCENT)
+    row = ui.ActionRow(
+        PeoplePageButton(which, _("Newer"), page.newer, NEWER),
+        PeoplePageButton(which, _("Older"), page.older, OLDER),
     )
-    return {"embed": embed, "view": StaticView(buttons)}
+    return StaticLayout([card, row])
 
 
 # -- profiles ----------------------------------------------------------------------------
@@ -184,10 +224,10 @@ class FollowButton(
 ):
     """Follow or Unfollow on a profile; the clicker follows, and the profile updates."""
 
-    def __init__(self, account_id: int, follow: bool) -> None:
+    def __init__(self, account_id: int, follow: bool, label: str) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Follow" if follow else "Unfollow",
+                label=label,
                 style=discord.ButtonStyle.primary if follow else discord.ButtonStyle.secondary,
                 custom_id=custom_id(FOLLOW_ROUTE, "f" if follow else "u", account_id),
             )
@@ -199,65 +239,79 @@ class FollowButton(
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> FollowButton:
-        return cls(int(match["account_id"]), match["action"] == "f")
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["account_id"]), match["action"] == "f", label or "Follow")
 
     async def answer(self, interaction: discord.Interaction) -> None:
         social = services_of(interaction).social
         chat = chat_user(interaction)
 
-        async def updated() -> dict[str, Any]:
+        async def updated(_: Messages) -> StaticLayout:
             result = await social.set_follow(chat, self.account_id, follow=self.follow)
-            return profile_message(await social.profile(chat, result.username))
+            return profile_layout(await social.profile(chat, result.username), _)
 
         await _show_page(interaction, updated)
 
 
-def profile_message(profile: ProfileView) -> dict[str, Any]:
-    embed = discord.Embed(
-        title=cut(profile.display_name or profile.username, TITLE),
-        description=cut(profile.bio, DESCRIPTION) if profile.bio else "No bio yet.",
-        colour=COLOUR,
+def profile_layout(profile: ProfileView, _: Messages, *, intro: str | None = None) -> StaticLayout:
+    """/profile: who they are, their counts, how you two relate, their newest posts."""
+    heading = f"## {escape_markdown(cut(profile.display_name or profile.username, 100))}"
+    if profile.display_name:
+        heading += f"\n@{escape_markdown(profile.username)}"
+    bio = cut(profile.bio, 1000) if profile.bio else _("No bio yet.")
+    facts = _(
+        "Joined {when} · Posts: {posts} · Followers: {followers} · Following: {following}",
+        when=format_dt(profile.joined_at, "D"),
+        posts=profile.post_count,
+        followers=profile.follower_count,
+        following=profile.following_count,
     )
-    embed.add_field(name="Username", value=name(profile.username))
-    embed.add_field(name="Joined", value=format_dt(profile.joined_at, "D"))
-    embed.add_field(name="Posts", value=str(profile.post_count))
-    embed.add_field(name="Followers", value=str(profile.follower_count))
-    embed.add_field(name="Following", value=str(profile.following_count))
-    embed.add_field(name="You and them", value=_relation(profile))
-    if profile.recent_posts:
-        lines = [
-            f"#{post.id} · {format_dt(post.created_at, 'R')} · "
-            + cut(" ".join(post.body.split()), 200)
-            for post in profile.recent_posts
-        ]
-        embed.add_field(name="Newest posts", value=cut("\n".join(lines), 1024), inline=False)
-    embed.set_footer(
-        text=cut(
-            f"/followers user:{profile.username} and /following user:{profile.username} list them.",
-            2048,
-        )
+    about = f"{heading}\n{bio}\n-# {facts}\n{_relation(profile, _)}"
+    hint = "-# " + _(
+        "/followers user:{username} and /following user:{username} list them.",
+        username=profile.username,
     )
-    items = [] if profile.is_you else [FollowButton(profile.id, follow=not profile.you_follow)]
-    return {"embed": embed, "view": StaticView(items)}
+    top: list[ui.Item[Any]] = [ui.TextDisplay(intro)] if intro else []
+    follow: list[ui.Item[Any]] = []
+    if not profile.is_you:
+        label = _("Unfollow") if profile.you_follow else _("Follow")
+        follow = [ui.ActionRow(FollowButton(profile.id, not profile.you_follow, label))]
+    planned = plan_posts(
+        profile.recent_posts,
+        _,
+        components=len(top) + 4 + len(follow) * 2,  # container, about, separator, hint, row
+        text=len(intro or "") + len(about) + len(hint),
+    )
+    children: list[ui.Item[Any]] = [ui.TextDisplay(about)]
+    for entry in planned:
+        children.append(ui.Separator())
+        children.extend(post_items(entry))
+    children += [ui.Separator(), ui.TextDisplay(hint)]
+    return StaticLayout([*top, ui.Container(*children, accent_colour=ACCENT), *follow])
 
 
-def _relation(profile: ProfileView) -> str:
+def _relation(profile: ProfileView, _: Messages) -> str:
     if profile.is_you:
-        return "This is you. Change it with /account profile."
-    parts = ["You follow them" if profile.you_follow else "You do not follow them"]
-    if profile.follows_you:
-        parts.append("they follow you")
-    return ", ".join(parts) + "."
+        return _("This is you. Change it with /account profile.")
+    if profile.you_follow:
+        return (
+            _("You follow them; they follow you.") if profile.follows_you else _("You follow them.")
+        )
+    return (
+        _("You do not follow them; they follow you.")
+        if profile.follows_you
+        else _("You do not follow them.")
+    )
 
 
 class ProfileForm(Form, template=r"mb:profile"):
     """/account profile: display name and bio, limited as the service limits them."""
 
-    def __init__(self, display_name: str | None, bio: str | None) -> None:
-        super().__init__("Your profile", PROFILE_ROUTE)
+    def __init__(self, _: Messages, display_name: str | None, bio: str | None) -> None:
+        super().__init__(_("Your profile"), PROFILE_ROUTE)
         self.add_item(
             discord.ui.TextInput(
-                label="Display name (shown beside your username)",
+                label=_("Display name (shown beside your username)"),
                 custom_id="display_name",
                 required=False,
                 max_length=DISPLAY_NAME_MAX_CHARS,
@@ -266,7 +320,7 @@ class ProfileForm(Form, template=r"mb:profile"):
         )
         self.add_item(
             discord.ui.TextInput(
-                label="Bio",
+                label=_("Bio"),
                 custom_id="bio",
                 style=discord.TextStyle.paragraph,
                 required=False,
@@ -283,6 +337,6 @@ class ProfileForm(Form, template=r"mb:profile"):
         profile = await services_of(interaction).social.update_profile(
             chat_user(interaction), values.get("display_name", ""), values.get("bio", "")
         )
-        await reply(
-            interaction, "Profile saved. This is how others see it:", **profile_message(profile)
-        )
+        _ = messages(interaction)
+        intro = _("Profile saved. This is how others see it:")
+        await reply(interaction, view=profile_layout(profile, _, intro=intro))

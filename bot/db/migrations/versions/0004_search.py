@@ -13,7 +13,7 @@ once the column is filled; SQLite keeps it (the models do not declare it; the re
 always writes the column).
 
 Revision ID: 0004
-Revises: 0006
+Revises: 0008
 Create Date: 2026-11-22 06:00:00
 """
 
@@ -35,8 +35,9 @@ from bot.domain.hashtags import post_tag_keys
 from bot.domain.search_query import indexed_text
 
 revision: str = "0004"
-# After trust and safety (0006): the index of removed posts needs post.removed_at.
-down_revision: str | None = "0006"
+# The newest revision when this was written; it needs post.removed_at (0006). Whoever
+# merges reorders as needed: 0004 only adds, and backfills from post.body.
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
