@@ -17,6 +17,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     union_all,
     update,
 )
@@ -45,11 +46,18 @@ def visible_to(audience: Audience, *, keep_removed: bool = False) -> list[Column
 
 
 def excluded_accounts(audience: Audience) -> CompoundSelect | None:
-    """The accounts whose posts (and doings) ``audience`` does not see: for a reader who is
-    logged in, those they blocked or who blocked them and (``hide_muted``) those they
-    muted; in a server, the accounts its admins hid there. They come from the primary keys
-    and indexes of block, mute and server_hidden_account: one small set per query however
-    many rows are scanned. None: nobody is excluded."""
+    """The accounts whose posts (and doings) ``audience`` does not see, as one select:
+    see ``_hidden_authors``. None: nobody is excluded."""
+    parts = _hidden_authors(audience)
+    return union_all(*parts) if parts else None
+
+
+def _hidden_authors(audience: Audience) -> list[Select]:  # type: ignore[type-arg]
+    """Selects of the author ids ``audience`` does not see (suspensions aside): for a reader
+    who is logged in, those they blocked or who blocked them and (``hide_muted``) those
+    they muted; in a server, the accounts its admins hid there. They come from the primary
+    keys and indexes of block, mute and server_hidden_account: one small set per query
+    however many rows are scanned."""
     excluded = []
     if audience.account_id is not None:
         reader = audience.account_id
@@ -63,7 +71,7 @@ def excluded_accounts(audience: Audience) -> CompoundSelect | None:
                 ServerHiddenAccount.guild_id == audience.guild_id
             )
         )
-    return union_all(*excluded) if excluded else None
+    return excluded
 
 
 class PostRepository:
@@ -79,6 +87,12 @@ class PostRepository:
             )
         ).one_or_none()
         return (row[0], row[1]) if row else None
+
+    async def hidden_author_ids(self, audience: Audience) -> list[int]:
+        """The authors whose posts ``audience`` does not see, as ids: the rule of
+        ``visible_to``, for queries that check authors through an index (search)."""
+        suspended = select(Account.id).where(Account.suspended_until > audience.now)
+        return list(await self.session.scalars(union(suspended, *_hidden_authors(audience))))
 
     async def get_visible(
         self, post_id: int, audience: Audience, *, keep_removed: bool = False
@@ -101,6 +115,7 @@ class PostRepository:
         *,
         parent_id: int | None = None,
         root_id: int | None = None,
+        search_text: str | None = None,
     ) -> Post:
         post = Post(
             author_id=author_id,
@@ -109,10 +124,20 @@ class PostRepository:
             discord_user_id=discord_user_id,
             parent_id=parent_id,
             root_id=root_id,
+            # None: the model derives it from the body (the indexing rule in one place).
+            **({} if search_text is None else {"search_text": search_text}),
         )
         self.session.add(post)
         await self.session.flush()
         return post
+
+    async def set_body(
+        self, post: Post, body: str, search_text: str, edited_at: datetime | None
+    ) -> None:
+        post.body = body
+        post.search_text = search_text  # the database re-indexes it in this transaction
+        post.edited_at = edited_at
+        await self.session.flush()
 
     async def delete(self, post: Post) -> None:
         await self.session.delete(post)
