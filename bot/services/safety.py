@@ -27,7 +27,7 @@ from bot.domain.errors import (
     Throttled,
     UserError,
 )
-from bot.domain.rules import clean_reason, clean_username, username_key
+from bot.domain.rules import clean_reason, clean_username
 from bot.domain.values import Audience, ChatUser, RelationView, ReportView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.posts import PostRepository
@@ -39,7 +39,6 @@ from bot.services.auth import AuthService
 
 REPORT_BY_ACCOUNT = "report_account"
 REPORT_WINDOW = timedelta(hours=1)
-AUTOCOMPLETE_LIMIT = 25
 
 
 async def ensure_can_interact(session: AsyncSession, first_id: int, second_id: int) -> None:
@@ -186,14 +185,6 @@ class SafetyService:
         _require_manager(manages_server)
         async with self.db.read() as session:
             return await ServerHideRepository(session).in_guild(guild_id)
-
-    async def usernames_like(self, typed: str) -> list[str]:
-        """Autocomplete for commands that take a microblog username."""
-        prefix = typed.strip()
-        async with self.db.read() as session:
-            return await AccountRepository(session).usernames_starting(
-                username_key(prefix), AUTOCOMPLETE_LIMIT
-            )
 
 
 def _require_manager(manages_server: bool) -> None:
