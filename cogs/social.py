@@ -62,7 +62,7 @@ class SocialCog(commands.Cog):
     async def home(self, interaction: discord.Interaction, share: bool = False) -> None:
         """Your home timeline: your posts and those of the people you follow."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.social.home(chat_user(interaction))
+        page = await self.social.home(chat_user(interaction), guild_id=interaction.guild_id)
         await reply(interaction, view=home_layout(page, messages(interaction)), ephemeral=not share)
 
     @everywhere
@@ -72,7 +72,9 @@ class SocialCog(commands.Cog):
     async def profile(self, interaction: discord.Interaction, user: Username | None = None) -> None:
         """A profile: bio, counts, whether you follow each other, newest posts."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await self.social.profile(chat_user(interaction), user)
+        found = await self.social.profile(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=profile_layout(found, messages(interaction)))
 
     @everywhere
@@ -84,7 +86,9 @@ class SocialCog(commands.Cog):
     ) -> None:
         """Who follows someone, most recent first."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.followers(chat_user(interaction), user)
+        page = await self.social.followers(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=people_layout(page, messages(interaction), followers=True))
 
     @everywhere
@@ -96,7 +100,9 @@ class SocialCog(commands.Cog):
     ) -> None:
         """Whom someone follows, most recent first."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.following(chat_user(interaction), user)
+        page = await self.social.following(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=people_layout(page, messages(interaction), followers=False))
 
 

@@ -11,9 +11,15 @@ Two ways to find a page, chosen per query (measured in bench/social.py, 1M posts
   account following thousands finds a page within the first few hundred posts. If the
   window holds less than a page (few or quiet follows), the merge answers instead.
 
-Both choose the page from index columns alone and fetch its rows by id after. The
-statements are built once per shape with bound parameters: building and cache-keying a
-statement of this size costs more Python time than PostgreSQL or SQLite spend running it.
+Both choose the page and fetch its rows by id after. The statements are built once per
+shape with bound parameters: building and cache-keying a statement of this size costs more
+Python time than PostgreSQL or SQLite spend running it.
+
+What may be seen is PostRepository's rule (``visible_to``), embedded from its pieces with
+bound parameters: no post removed by a moderator, no author who is suspended, blocked
+either way by the reader, muted by the owner (it is the owner's feed), or hidden in the
+server where the page is shown. The merge drops such authors from its author set before
+reading any post; the window checks them beside the follow probe.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Row,
     Select,
+    and_,
     bindparam,
     func,
     or_,
@@ -40,7 +48,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.selectable import Subquery
 
 from bot.db.models import Account, Follow, Id, Post, UTCDateTime
-from bot.domain.values import Position
+from bot.domain.values import Audience, Position
+from bot.repositories.posts import account_shown, excluded_parts, post_shown
 
 MERGE_MAX_AUTHORS = 100
 WINDOW_POSTS = 1000
@@ -58,6 +67,7 @@ class TimelineRepository:
         owner_id: int,
         following_count: int,
         *,
+        audience: Audience,
         limit: int,
         before: Position | None = None,
         after: Position | None = None,
@@ -65,11 +75,19 @@ class TimelineRepository:
         """Up to ``limit`` posts newest first, by ``owner_id`` and the accounts it follows:
         older than ``before``, newer than ``after``, or the newest. Each row has the post's
         id, author_id, body, created_at, edited_at and the author's username, display name
-        and avatar."""
+        and avatar.
+
+        ``audience`` is who reads it where (the owner, or whoever pages a shared timeline):
+        their blocks and the server's hides apply; the mutes are the owner's
+        (``audience.hide_muted`` False: none)."""
         newer = after is not None
         cursor = after if newer else before
         params: dict[str, Any] = {
             "owner": owner_id,
+            "reader": audience.account_id,
+            "muter": owner_id if audience.hide_muted else None,
+            "guild": audience.guild_id,
+            "now": audience.now,
             "n": limit,
             "nth": limit - 1,
             "window": WINDOW_POSTS,
@@ -123,21 +141,42 @@ def _window(newer: bool, has_cursor: bool) -> Subquery:
     # Where the window ends: the created_at WINDOW_POSTS posts along (or the end).
     within = _reach(Post, edge.scalar_subquery(), newer)
     # A scalar subquery, not EXISTS: PostgreSQL would hash every follow of the owner
-    # (5,000 rows: about 1 ms) where a probe per visited post costs a few µs.
+    # (5,000 rows: about 1 ms) where a probe per visited post costs a few µs. The author's
+    # suspension is read in the same probe, so only followed authors' rows are looked up.
+    author = aliased(Account)
     followed = (
         select(true())
-        .where(Follow.follower_id == _owner(), Follow.followed_id == Post.author_id)
+        .select_from(Follow)
+        .join(author, author.id == Follow.followed_id)
+        .where(
+            Follow.follower_id == _owner(),
+            Follow.followed_id == Post.author_id,
+            account_shown(author, _now()),
+        )
         .scalar_subquery()
     )
-    query = select(Post.id).where(within, or_(Post.author_id == _owner(), followed))
+    query = select(Post.id).where(
+        within,
+        or_(and_(Post.author_id == _owner(), _owner_shown()), followed),
+        post_shown(Post),
+        Post.author_id.not_in(_excluded()),
+    )
     return _past(query, Post, newer, has_cursor, bindparam("n")).subquery("page")
 
 
 def _authors() -> Any:
-    return union_all(
+    """The owner and whom it follows, less the authors the audience may not see."""
+    ids = union_all(
         select(Follow.followed_id.label("id")).where(Follow.follower_id == _owner()),
         select(_owner().label("id")),
-    ).cte("authors")
+    ).subquery("candidates")
+    author = aliased(Account)
+    return (
+        select(author.id)
+        .join(ids, ids.c.id == author.id)
+        .where(account_shown(author, _now()), author.id.not_in(_excluded()))
+        .cte("authors")
+    )
 
 
 def _merge_lateral(newer: bool, has_cursor: bool) -> Subquery:
@@ -145,7 +184,7 @@ def _merge_lateral(newer: bool, has_cursor: bool) -> Subquery:
     authors = _authors()
     own = aliased(Post)
     newest = _past(
-        select(own.id, own.created_at).where(own.author_id == authors.c.id),
+        select(own.id, own.created_at).where(own.author_id == authors.c.id, post_shown(own)),
         own,
         newer,
         has_cursor,
@@ -163,23 +202,50 @@ def _merge_lateral(newer: bool, has_cursor: bool) -> Subquery:
 
 def _merge_bounded(newer: bool, has_cursor: bool) -> Subquery:
     """SQLite has no LATERAL. Per author, the created_at of its n-th row past the cursor
-    (one index seek, OFFSET n-1) bounds a join on the author's rows: every candidate comes
-    from the covering index, at most about n per author."""
+    (one index walk, OFFSET n-1) bounds a join on the author's rows: at most about n
+    candidates per author. Removed posts count in neither."""
     authors = _authors()
     own = aliased(Post)
     nth = _past(
-        select(own.created_at).where(own.author_id == authors.c.id), own, newer, has_cursor, 1
+        select(own.created_at).where(own.author_id == authors.c.id, post_shown(own)),
+        own,
+        newer,
+        has_cursor,
+        1,
     ).offset(bindparam("nth"))
     query = (
         select(Post.id)
         .join(authors, Post.author_id == authors.c.id)
-        .where(_reach(Post, nth.scalar_subquery(), newer))
+        .where(_reach(Post, nth.scalar_subquery(), newer), post_shown(Post))
     )
     return _past(query, Post, newer, has_cursor, bindparam("n")).subquery("page")
 
 
 def _owner() -> BindParameter[int]:
     return bindparam("owner", type_=Id)
+
+
+def _now() -> BindParameter[datetime]:
+    return bindparam("now", type_=UTCDateTime())
+
+
+def _owner_shown() -> Any:
+    """The owner is not suspended (their own posts are hidden too, when someone else pages)."""
+    owner = aliased(Account)
+    return (
+        select(true()).where(owner.id == _owner(), account_shown(owner, _now())).scalar_subquery()
+    )
+
+
+def _excluded() -> Any:
+    """Visibility's excluded accounts, from bound parameters (NULL: that part is empty)."""
+    return union_all(
+        *excluded_parts(
+            reader=bindparam("reader", type_=Id),
+            muter=bindparam("muter", type_=Id),
+            guild=bindparam("guild", type_=BigInteger()),
+        )
+    )
 
 
 def _reach(table: Any, edge: Any, newer: bool) -> ColumnElement[bool]:

@@ -24,6 +24,7 @@ from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
 from bot.domain.rules import clean_bio, clean_display_name, clean_username, username_key
 from bot.domain.values import (
+    Audience,
     ChatUser,
     FeedPage,
     FollowResult,
@@ -98,9 +99,17 @@ class SocialService:
 
     # -- profiles ------------------------------------------------------------------------
     async def profile(
-        self, chat: ChatUser, username: str | None = None, *, touch: bool = True
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        *,
+        guild_id: int | None = None,
+        touch: bool = True,
     ) -> ProfileView:
-        """``username``'s profile (your own without one), as ``chat`` sees it.
+        """``username``'s profile (your own without one), as ``chat`` sees it in the server
+        ``guild_id`` (None: elsewhere). Its newest posts are those the viewer may see there,
+        as in /feed user: (the viewer's blocks either way and mutes, suspensions, removals,
+        the server's hides); the profile itself stays public.
 
         ``touch=False`` only reads: for answers due before Discord's 3-second deadline.
         """
@@ -118,7 +127,10 @@ class SocialService:
                 you_follow, follows_you = await FollowRepository(session).between(
                     viewer_id, target.id
                 )
-            recent = await PostRepository(session).recent_by_author(target.id, PROFILE_POSTS)
+            audience = Audience(now=self.clock(), account_id=viewer_id, guild_id=guild_id)
+            recent = await PostRepository(session).recent_visible_by_author(
+                target.id, audience, PROFILE_POSTS
+            )
             view = ProfileView(
                 id=target.id,
                 username=target.username,
@@ -157,14 +169,28 @@ class SocialService:
 
     # -- lists ---------------------------------------------------------------------------
     async def followers(
-        self, chat: ChatUser, username: str | None = None, cursor: str | None = None
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        cursor: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> PeoplePage:
-        return await self._people(chat, username, cursor, "/followers", following=False)
+        return await self._people(
+            chat, username, cursor, "/followers", following=False, guild_id=guild_id
+        )
 
     async def following(
-        self, chat: ChatUser, username: str | None = None, cursor: str | None = None
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        cursor: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> PeoplePage:
-        return await self._people(chat, username, cursor, "/following", following=True)
+        return await self._people(
+            chat, username, cursor, "/following", following=True, guild_id=guild_id
+        )
 
     async def _people(
         self,
@@ -174,7 +200,10 @@ class SocialService:
         command: str,
         *,
         following: bool,
+        guild_id: int | None,
     ) -> PeoplePage:
+        """One page of a list, as ``chat`` may see it in ``guild_id`` (mutes aside: a list
+        is not a feed). The total is the owner's counter: everyone, seen or not."""
         position = decode_cursor(cursor, command) if cursor else None
         seen: LiveSession | None = None
         async with self.db.read() as session:
@@ -186,10 +215,14 @@ class SocialService:
             else:
                 seen = await self.auth.live_session(session, chat)
                 owner = await _account(accounts, seen.account_id)
+            viewer_id = seen.account_id if seen else await self.auth.viewer(session, chat)
+            audience = Audience(
+                now=self.clock(), account_id=viewer_id, guild_id=guild_id, hide_muted=False
+            )
             follows = FollowRepository(session)
             fetch = follows.following_page if following else follows.followers_page
             rows, older, newer = await _keyset_page(
-                lambda **page: fetch(owner.id, **page),
+                lambda **page: fetch(owner.id, audience=audience, **page),
                 position,
                 PEOPLE_PAGE_SIZE,
                 lambda row: Position(row[0], row[1].id),
@@ -207,8 +240,12 @@ class SocialService:
         return page
 
     # -- the home timeline ---------------------------------------------------------------
-    async def home(self, chat: ChatUser, cursor: str | None = None) -> FeedPage:
-        """Newest first: your posts and those of the accounts you follow.
+    async def home(
+        self, chat: ChatUser, cursor: str | None = None, *, guild_id: int | None = None
+    ) -> FeedPage:
+        """Newest first: your posts and those of the accounts you follow, as whoever reads
+        it (``chat``: the owner, or someone paging a shared timeline) may see them in the
+        server ``guild_id``.
 
         One read transaction: the session lookup and the page share it.
         """
@@ -227,9 +264,14 @@ class SocialService:
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
             # Whose posts get Edit and Delete: on a page paged to, whoever pressed the button.
             reader = seen if seen is not None else await self._viewer(session, chat)
+            audience = Audience(
+                now=self.clock(),
+                account_id=reader.account_id if reader is not None else None,
+                guild_id=guild_id,
+            )
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
-                lambda **page: timeline.home_page(owner_id, following, **page),
+                lambda **page: timeline.home_page(owner_id, following, audience=audience, **page),
                 position,
                 self.settings.page_size,
                 lambda row: Position(row.created_at, row.id),
@@ -253,7 +295,7 @@ class SocialService:
                 newer=newer,
                 author=owner_name,
                 author_id=owner_id,
-                viewer_id=reader.account_id if reader is not None else None,
+                viewer_id=audience.account_id,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
