@@ -39,6 +39,14 @@ class FollowRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def remove_all_of(self, account_id: int) -> None:
+        """Every follow from or of ``account_id`` (the counters are the caller's)."""
+        await self.session.execute(
+            delete(Follow).where(
+                or_(Follow.follower_id == account_id, Follow.followed_id == account_id)
+            )
+        )
+
     async def between(self, a: int, b: int) -> tuple[bool, bool]:
         """(a follows b, b follows a), in one primary-key query."""
         rows = await self.session.scalars(

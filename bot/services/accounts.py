@@ -23,6 +23,7 @@ from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
 from bot.services.auth import FAILED_LOGIN_BY_ACCOUNT, AuthService
+from bot.services.graph import end_all_follows
 from bot.services.safety import REPORT_BY_ACCOUNT
 
 DELETE_WORD = "DELETE"
@@ -133,10 +134,11 @@ class AccountService:
     async def delete_account(self, chat: ChatUser, password: str, confirmation: str) -> str:
         """Deletes the account and everything that is its own, in one transaction.
 
-        Gone: the account, its posts, sessions, blocks and mutes (both ways), the reports it
-        made and the reports of its posts, server hides, its failed-login and report
-        counters. The moderation log keeps its entries with the link to the account cut.
-        The username is free again. Returns it.
+        Gone: the account, its posts, sessions, follows, blocks and mutes (both ways), the
+        reports it made and the reports of its posts, server hides, its failed-login and
+        report counters. Everyone it followed has one follower fewer, everyone who followed
+        it follows one account fewer. The moderation log keeps its entries with the link to
+        the account cut. The username is free again. Returns it.
         """
         if confirmation.strip() != DELETE_WORD:
             raise ValidationError(
@@ -154,7 +156,9 @@ class AccountService:
             rate_events = RateEventRepository(session)
             await rate_events.clear(FAILED_LOGIN_BY_ACCOUNT, key)
             await rate_events.clear(REPORT_BY_ACCOUNT, f"account:{me.id}")
-            # Posts, sessions, blocks, mutes, hides and follows go with it (ON DELETE CASCADE);
+            # The cascade would take its follows too, but not off the others' counters.
+            await end_all_follows(session, me.id)
+            # Posts, sessions, blocks, mutes and hides go with it (ON DELETE CASCADE);
             # moderation log entries keep their rows with the link cut (ON DELETE SET NULL).
             await AccountRepository(session).delete(me.id)
             return me.username

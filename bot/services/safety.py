@@ -1,8 +1,9 @@
 """What people do to protect themselves, and server admins for their server.
 
-- Blocks work both ways: neither account sees or reaches the other (feeds, timelines,
-  threads, search; no follow, reply, mention, like or repost). ``ensure_can_interact`` is
-  the check every service that connects two accounts calls inside its own transaction.
+- Blocks work both ways: neither account sees or reaches the other (feeds, home timelines,
+  profiles' posts, follower lists, threads, search; no follow, reply, mention, like or
+  repost). ``ensure_can_interact`` is the check every service that connects two accounts
+  calls inside its own transaction. A block ends their follows both ways, counters too.
 - Mutes only leave the muted account out of the muter's feeds and notifications.
 - Reports: one open report per reporter and post, at most ``reports_per_hour`` each.
 - Server hides: an account's posts do not appear in what the bot shows in that server.
@@ -36,6 +37,7 @@ from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
 from bot.services.auth import AuthService
+from bot.services.graph import end_follows_between
 
 REPORT_BY_ACCOUNT = "report_account"
 REPORT_WINDOW = timedelta(hours=1)
@@ -75,6 +77,9 @@ class SafetyService:
     async def block(self, chat: ChatUser, username: str) -> str:
         async with self.auth.signed_in(chat) as (session, me):
             other = await self._other(session, me.account.id, username, "block")
+            # Follows end first: that locks both accounts, so a follow being made right now
+            # waits and then meets the block (a refusal below rolls this back too).
+            await end_follows_between(session, me.account.id, other.id)
             if not await BlockRepository(session).add(me.account.id, other.id, self.clock()):
                 raise UserError("You have already blocked {username}.", username=other.username)
             return other.username

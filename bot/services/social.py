@@ -7,6 +7,12 @@ Rules worth knowing (also in the README):
   never accepted where an account is named (follow, unfollow, profile, lists).
 - Profiles, lists and home timelines are public, like the posts they are made of: page
   buttons carry whose page it is, so anyone may click them, after a restart too.
+- What they show follows the feeds' visibility rule (PostRepository's ``visible_to``) for
+  whoever reads them where: nothing by an account blocked either way, suspended, or hidden
+  in the server the answer is shown in, no post a moderator removed. Mutes hide posts
+  (profiles: the viewer's; home timelines: the owner's, it is their feed), never people
+  in lists. Following is refused between accounts that blocked each other
+  (``ensure_can_interact``); a block ends their follows (SafetyService).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ from bot.repositories.follows import FollowRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
+from bot.services.graph import add_follow, lock_accounts, remove_follow
+from bot.services.safety import ensure_can_interact
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
@@ -78,23 +86,21 @@ class SocialService:
         *,
         follow: bool,
     ) -> FollowResult:
+        # signed_in refuses a suspended account (and ends its session) before anything else.
         async with self.auth.signed_in(chat) as (session, signed_in):
-            me, accounts, follows = (
-                signed_in.account,
-                AccountRepository(session),
-                FollowRepository(session),
-            )
-            target = await find(accounts)
-            if follow and target.id == me.id:
+            me = signed_in.account
+            target = await find(AccountRepository(session))
+            if not follow:
+                changed = await remove_follow(session, me.id, target.id)
+                return FollowResult(target.username, changed=changed)
+            if target.id == me.id:
                 raise CannotFollowYourself()
-            if follow:
-                changed = await follows.add(me.id, target.id, self.clock())
-            else:
-                changed = await follows.remove(me.id, target.id)
-            if changed:
-                step = 1 if follow else -1
-                await accounts.add_to_counts(me.id, following=step)
-                await accounts.add_to_counts(target.id, followers=step)
+            # Locked before the block check: a block made meanwhile is either seen here or
+            # made after this follow, and then ends it.
+            if target.id not in await lock_accounts(session, me.id, target.id):
+                raise AccountNotFound(target.username)  # deleted a moment ago
+            await ensure_can_interact(session, me.id, target.id)
+            changed = await add_follow(session, me.id, target.id, self.clock())
             return FollowResult(target.username, changed=changed)
 
     # -- profiles ------------------------------------------------------------------------
