@@ -17,6 +17,7 @@ from bot.domain.security import PasswordHasher, check_password_shape
 from bot.domain.values import ChatUser
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
+from bot.repositories.follows import FollowRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.rate_events import RateEventRepository
 from bot.repositories.relations import BlockRepository, MuteRepository
@@ -87,14 +88,25 @@ class AccountService:
             mutes = await MuteRepository(session).by(me.id)
             reports = await ReportRepository(session).made_by(me.id)
             hidden_in = await ServerHideRepository(session).where_hidden(me.id)
+            follows = FollowRepository(session)
+            following = await follows.everyone(me.id, following=True)
+            followers = await follows.everyone(me.id, following=False)
         return {
             "format": EXPORT_FORMAT,
             "exported_at": _time(self.clock()),
             "profile": {
                 "username": account.username,
+                "display_name": account.display_name,
+                "bio": account.bio,
                 "created_at": _time(account.created_at),
                 "suspended_until": _time(account.suspended_until),
+                "post_count": account.post_count,
+                "follower_count": account.follower_count,
+                "following_count": account.following_count,
             },
+            # Oldest first, like the posts; usernames as they are now.
+            "following": [{"username": name, "since": _time(since)} for name, since in following],
+            "followers": [{"username": name, "since": _time(since)} for name, since in followers],
             "posts": [
                 {
                     "id": post.id,
