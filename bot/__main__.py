@@ -1,4 +1,4 @@
-"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health|catalog]."""
+"""Command line: python -m bot [run|sync|db upgrade|sandbox|check-config|health|catalog|import]."""
 
 from __future__ import annotations
 
@@ -43,6 +43,34 @@ def _parser() -> argparse.ArgumentParser:
     check = verbs.add_parser("check-config", help="validate the config file and say what is wrong")
     check.add_argument("file", nargs="?", help="the file to check (default: --config)")
     verbs.add_parser("health", help="exit 0 if the running bot's heartbeat is fresh and good")
+    imports = verbs.add_parser(
+        "import",
+        help="bring accounts, posts and follows from Flaskr or the Flask Mega-Tutorial",
+        description="Safe to run again: only what is new is imported; an interrupted import "
+        "resumes where it stopped.",
+    )
+    imports.add_argument("app", choices=["flaskr", "microblog"], help="the app moving in")
+    imports.add_argument(
+        "location",
+        metavar="PATH_OR_URL",
+        help="flaskr: its SQLite file (instance/flaskr.sqlite); microblog: its DATABASE_URL",
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="write nothing; say what would be imported"
+    )
+    imports.add_argument(
+        "--batch-size",
+        type=_positive,
+        default=5_000,
+        help="rows per transaction (default 5000); an interruption loses at most one batch",
+    )
+    imports.add_argument(
+        "--source",
+        dest="source_name",
+        metavar="NAME",
+        help="the name this database is remembered by (default: the app's name); "
+        "give a second database of the same app its own",
+    )
     verbs.add_parser(
         "catalog", help="add new message ids to the translation catalogs; list what is missing"
     )
@@ -81,6 +109,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.action == "check-names":
             return asyncio.run(_check_names(settings))
         return asyncio.run(_upgrade(settings))
+    if verb == "import":
+        from bot.ops.importing import run_import
+
+        return run_import(
+            settings,
+            args.app,
+            args.location,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            source_name=args.source_name,
+        )
     if not settings.discord.token:
         print(SETUP_HINT.format(config=config_path), file=sys.stderr)
         return 2
@@ -95,6 +134,13 @@ def main(argv: list[str] | None = None) -> int:
 
     asyncio.run(run_bot(settings))
     return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 async def _catalog() -> int:

@@ -102,7 +102,7 @@ class PostsCog(commands.Cog):
         if content is None:
             # A modal must be the first response, so it cannot hide behind a defer: this
             # check only reads (WAL readers never wait for writers).
-            current = await self.posts.own_post(chat_user(interaction), post)
+            current = await self.posts.post_to_edit(chat_user(interaction), post)
             await interaction.response.send_modal(
                 EditForm(messages(interaction), current.id, current.body, self.max_length)
             )

@@ -69,12 +69,13 @@ async def _admin(server_url: str, *statements: str) -> None:
         await engine.dispose()
 
 
-def create_postgres_database(server_url: str) -> str:
-    """Create and migrate a database private to this test run; returns its URL."""
+def create_postgres_database(server_url: str, *, migrate: bool = True) -> str:
+    """Create (and migrate) a database private to this test run; returns its URL."""
     name = f"microblog_test_{uuid.uuid4().hex[:12]}"
     run_blocking(_admin(server_url, f'CREATE DATABASE "{name}"'))
     url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    run_blocking(upgrade_url(url))
+    if migrate:
+        run_blocking(upgrade_url(url))
     return url
 
 

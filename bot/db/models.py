@@ -97,7 +97,8 @@ class Account(Base):
     username_skeleton: Mapped[str] = mapped_column(String(512))
     shown_skeleton: Mapped[str] = mapped_column(String(512))
     skeleton_clash: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    password_hash: Mapped[str] = mapped_column(String(100))
+    # bcrypt (60 characters), or an imported werkzeug hash behind a marker (scrypt: ~170).
+    password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     display_name: Mapped[str | None] = mapped_column(String(64))  # shown beside, never instead
     bio: Mapped[str | None] = mapped_column(Text)
@@ -165,6 +166,8 @@ class Post(Base):
     # NULL for posts written before this was recorded.
     discord_user_id: Mapped[int | None] = mapped_column(BigInteger)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator
+    # Brought in by `python -m bot import`: may be longer than [posts] max_length (kept whole).
+    imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Block(Base):
@@ -346,3 +349,40 @@ class DigestSubscription(Base):
     lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportMapping(Base):
+    """What an import brought in: (source, kind, id there) -> our id; re-runs skip these.
+
+    ``kind`` is user, post or follow. A follow's id there is the pair (follower,
+    followed): ``source_id`` and ``source_id2`` (0 for the others); its target is the
+    follower's account. Integers, not text: a million rows a run go into this index. No
+    foreign key: an imported account or post that its owner later deletes stays imported,
+    so a re-run does not bring it back.
+    """
+
+    __tablename__ = "import_mapping"
+    # SQLite: the primary key is the table (no rowid beside it), one B-tree to write per row.
+    __table_args__ = (
+        PrimaryKeyConstraint("source", "kind", "source_id", "source_id2"),
+        {"sqlite_with_rowid": False},
+    )
+
+    source: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    source_id: Mapped[int] = mapped_column(BigInteger)
+    source_id2: Mapped[int] = mapped_column(BigInteger)
+    target_id: Mapped[int | None] = mapped_column(BigInteger)
+    source_name: Mapped[str | None] = mapped_column(Text)  # a user's name there, as it was
+
+
+class ImportProgress(Base):
+    """How far each stage of an import got: committed in the same transaction as its batch."""
+
+    __tablename__ = "import_progress"
+    __table_args__ = (PrimaryKeyConstraint("source", "stage"),)
+
+    source: Mapped[str] = mapped_column(String(64))
+    stage: Mapped[str] = mapped_column(String(8))
+    position: Mapped[str] = mapped_column(String(64))  # the last source key done, as text
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

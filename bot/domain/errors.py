@@ -62,6 +62,17 @@ class NotAuthor(UserError):
         super().__init__("You can only change your own posts.")
 
 
+class TooLongToEdit(UserError):
+    def __init__(self, length: int, max_length: int) -> None:
+        super().__init__(
+            "This post has {length} characters, more than the {max_length} a post can have "
+            "here (it was imported whole), so the edit box would cut it. Send the new text "
+            "with /edit's content option instead, or delete it.",
+            length=length,
+            max_length=max_length,
+        )
+
+
 class PostNotFound(UserError):
     def __init__(self, post_id: int | None = None) -> None:
         if post_id is None:

@@ -3,13 +3,26 @@
 bcrypt costs a quarter of a second at cost 12: it always runs in a bounded pool of worker
 threads (bcrypt releases the GIL), never on the event loop, so a burst of logins queues
 instead of freezing every other command.
+
+Stored hashes come in four kinds, told apart by their start, never by guessing:
+- ``$2b$...``: bcrypt of the password (every account registered here);
+- ``werkzeug$`` + a werkzeug hash: imported from Flaskr or the Mega-Tutorial, checked with
+  werkzeug's own ``check_password_hash`` and replaced by bcrypt at the first good login;
+- ``bcrypt-sha256$`` + bcrypt of base64(HMAC-SHA-256(password)): an imported password longer
+  than bcrypt's 72 bytes, once it has logged in (see ``prehash``);
+- ``locked$`` + why: an imported account whose old hash cannot be checked; never matches.
+A werkzeug hash is never handed to bcrypt, nor a bcrypt hash to werkzeug.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import hashlib
+import hmac
 import os
+import re
 import sys
 import threading
 import unicodedata
@@ -28,6 +41,35 @@ T = TypeVar("T")
 
 BCRYPT_MAX_BYTES = 72  # bcrypt ignores (bcrypt 5: refuses) anything past 72 bytes
 WORKER_NICENESS = 19  # the lowest priority: hashing waits for anything interactive
+
+WERKZEUG_MARKER = "werkzeug$"
+PREHASHED_MARKER = "bcrypt-sha256$"
+LOCKED_MARKER = "locked$"
+# The key only separates these digests from plain SHA-256 ones leaked elsewhere, so a
+# stolen table cannot be tested against someone's unsalted SHA-256 from another breach.
+_PREHASH_KEY = b"discord-microblog bcrypt-sha256 v1"
+# What werkzeug 3's check_password_hash can verify: pbkdf2 with any hashlib digest (with or
+# without an iteration count) and scrypt with its n:r:p. The older "sha1$salt$hash" and
+# "plain$$..." forms (werkzeug < 2.3) are not among them.
+_WERKZEUG_HASH = re.compile(
+    r"^(pbkdf2:[a-z0-9_]+(:[1-9][0-9]{0,9})?|scrypt:[1-9][0-9]{0,9}:[1-9][0-9]{0,3}:[1-9][0-9]{0,3})"
+    r"\$[^$]{1,128}\$[0-9a-f]{16,256}$"
+)
+_BCRYPT_HASH = re.compile(r"^\$2[aby]\$[0-9]{2}\$[./A-Za-z0-9]{53}$")
+
+
+def is_werkzeug_hash(value: str) -> bool:
+    """Whether werkzeug's check_password_hash can verify ``value`` (an unmarked hash)."""
+    return _WERKZEUG_HASH.match(value) is not None
+
+
+def prehash(password: str) -> bytes:
+    """44 ASCII bytes that stand for a password of any length before bcrypt.
+
+    HMAC-SHA-256 then base64: a raw digest could hold a NUL byte, where bcrypt stops.
+    """
+    digest = hmac.new(_PREHASH_KEY, password.encode("utf-8"), hashlib.sha256).digest()
+    return base64.b64encode(digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +105,43 @@ class PasswordHasher:
         hashed = await self._bcrypt(bcrypt.hashpw, password.encode(), bcrypt.gensalt(self.rounds))
         return hashed.decode("ascii")
 
+    async def rehash(self, password: str) -> str:
+        """The bcrypt hash that replaces an imported one, for a password of any length.
+
+        Up to 72 bytes: plain bcrypt, like every registration. Longer (the old apps had no
+        limit): bcrypt of the password's ``prehash``, marked, so it is never cut.
+        """
+        if _checkable(password) is not None:
+            return await self.hash(password)
+        hashed = await self._bcrypt(bcrypt.hashpw, prehash(password), bcrypt.gensalt(self.rounds))
+        return PREHASHED_MARKER + hashed.decode("ascii")
+
     async def verify(self, password: str, hashed: str) -> Verification:
+        """Exactly one check, whatever the stored kind or the password's length.
+
+        Verification comes before any length rule: an imported password may be longer
+        than registration allows, and must still work.
+        """
+        if hashed.startswith(WERKZEUG_MARKER):
+            inner = hashed.removeprefix(WERKZEUG_MARKER)
+            if not is_werkzeug_hash(inner) or not _encodable(password):
+                await self.burn(password)
+                return Verification(ok=False)
+            ok = await self._bcrypt(_werkzeug_check, inner, password)
+            return Verification(ok=ok, needs_rehash=ok)
+        if hashed.startswith(PREHASHED_MARKER):
+            inner = hashed.removeprefix(PREHASHED_MARKER)
+            if _BCRYPT_HASH.match(inner) is None or not _encodable(password):
+                await self.burn(password)
+                return Verification(ok=False)
+            ok = await self._bcrypt(bcrypt.checkpw, prehash(password), inner.encode("ascii"))
+            return Verification(ok=ok, needs_rehash=ok and self._cost(inner) < self.rounds)
         encoded = _checkable(password)
-        if encoded is None:
-            return Verification(ok=False)  # could never have been registered: a wrong password
+        if encoded is None or _BCRYPT_HASH.match(hashed) is None:
+            # Too long for any plain bcrypt account, or a stored value that is no bcrypt
+            # hash (locked, or an unmarked werkzeug hash): wrong, at one check's cost.
+            await self.burn(password)
+            return Verification(ok=False)
         ok = await self._bcrypt(bcrypt.checkpw, encoded, hashed.encode("ascii"))
         return Verification(ok=ok, needs_rehash=ok and self._cost(hashed) < self.rounds)
 
@@ -74,7 +149,8 @@ class PasswordHasher:
         """Spend one check's time for an unknown user, so timing does not reveal existence."""
         encoded = _checkable(password)
         if encoded is None:
-            return  # verify() never hashes these either, so both paths stay alike
+            # Long passwords cost one check too: an imported account may have one.
+            encoded = prehash(password) if _encodable(password) else b"unencodable"
         await self.prepare()
         assert self._dummy_hash is not None
         await self._bcrypt(bcrypt.checkpw, encoded, self._dummy_hash)
@@ -132,6 +208,26 @@ def _checkable(password: str) -> bytes | None:
     except UnicodeEncodeError:  # a lone surrogate from a hostile payload
         return None
     return encoded if len(encoded) <= BCRYPT_MAX_BYTES else None
+
+
+def _encodable(password: str) -> bool:
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _werkzeug_check(stored: str, password: str) -> bool:
+    """werkzeug's own check, in a worker; only for hashes of a form it can verify."""
+    # Imported here, in the worker, and only when an imported hash is checked: werkzeug
+    # brings its whole package with it.
+    from werkzeug.security import check_password_hash
+
+    try:
+        return check_password_hash(stored, password)
+    except ValueError:  # e.g. an unknown pbkdf2 digest name
+        return False
 
 
 def check_password_shape(password: str, min_bytes: int) -> None:

@@ -126,12 +126,14 @@ class AuthService:
         # Said only to whoever knows the password: a suspension is not public knowledge.
         if suspended(account, self.clock()):
             raise AccountSuspended(account.suspended_until)
-        new_hash = await self.hasher.hash(password) if verification.needs_rehash else None
+        # An imported werkzeug hash (or a bcrypt below today's cost) becomes today's bcrypt.
+        new_hash = await self.hasher.rehash(password) if verification.needs_rehash else None
         now = self.clock()
         async with self.db.write() as session:
             if new_hash is not None:
                 stored = await AccountRepository(session).get(account.id)
-                if stored is not None:
+                # Only the hash this login verified: not one changed since by someone else.
+                if stored is not None and stored.password_hash == account.password_hash:
                     await AccountRepository(session).set_password_hash(stored, new_hash)
             await ChatSessionRepository(session).upsert(
                 chat.platform, chat.user_id, account.id, now

@@ -9,7 +9,14 @@ from bot.db.engine import Database
 from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
-from bot.domain.errors import AccountNotFound, NotAuthor, PostNotFound, PostRemoved, Throttled
+from bot.domain.errors import (
+    AccountNotFound,
+    NotAuthor,
+    PostNotFound,
+    PostRemoved,
+    Throttled,
+    TooLongToEdit,
+)
 from bot.domain.rules import clean_post_body, clean_username
 from bot.domain.values import Audience, ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
@@ -98,6 +105,14 @@ class PostService:
         async with self.db.read() as session:
             post, author = await _get_post(PostRepository(session), post_id, author_id=account.id)
             return _post_view(post, author.username, author.avatar_url, author.display_name)
+
+    async def post_to_edit(self, chat: ChatUser, post_id: int) -> PostView:
+        """``own_post`` for the edit form, which holds at most [posts] max_length: an imported
+        post longer than that is refused rather than shown cut (and saved cut)."""
+        post = await self.own_post(chat, post_id)
+        if len(post.body) > self.settings.max_length:
+            raise TooLongToEdit(len(post.body), self.settings.max_length)
+        return post
 
     async def my_recent_posts(self, chat: ChatUser, query: str = "") -> list[PostView]:
         """The author's newest posts, for choosing one to edit or delete."""

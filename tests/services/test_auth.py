@@ -138,17 +138,22 @@ async def test_unknown_user_and_wrong_password_each_cost_exactly_one_check(
         assert hasher.checks - before == 1, username
 
 
-async def test_too_long_password_never_reaches_bcrypt(
+async def test_too_long_password_is_wrong_at_one_checks_cost_and_refused_at_registration(
     counting: tuple[CountingHasher, AuthService], alice_chat: ChatUser
 ) -> None:
+    """Long passwords cost one check like any other: an imported account may have one
+    (see test_importing_login), so a cheap refusal would tell which accounts are not."""
     hasher, auth = counting
     await auth.register(alice_chat, "alice", STRONG_PASSWORD)
     for username in ("alice", "nobody"):
+        before = hasher.checks
         with pytest.raises(InvalidCredentials):
             await auth.login(alice_chat, username, STRONG_PASSWORD + "x" * 60)
+        assert hasher.checks - before == 1, username
+    before = hasher.checks
     with pytest.raises(ValidationError, match="72 bytes"):
         await auth.register(alice_chat, "other", "y" * 80)
-    assert hasher.checks == 0
+    assert hasher.checks == before
 
 
 async def test_weaker_hash_is_upgraded_at_next_login(

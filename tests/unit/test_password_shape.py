@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.domain.errors import ValidationError
-from bot.domain.security import BCRYPT_MAX_BYTES, PasswordHasher, check_password_shape
+from bot.domain.security import BCRYPT_MAX_BYTES, check_password_shape
 
 TOO_LONG = "Passwords can be at most 72 bytes (UTF-8); yours is {size}."
 
@@ -58,31 +58,5 @@ def test_any_password_passes_or_is_refused_with_a_validation_error(
     assert min_bytes <= len(password.encode("utf-8")) <= BCRYPT_MAX_BYTES
 
 
-@pytest.fixture
-def closed_hasher() -> PasswordHasher:
-    """A hasher whose worker pool is shut: anything that reached bcrypt would raise."""
-    hasher = PasswordHasher(rounds=4, concurrency=1)
-    hasher.close()
-    return hasher
-
-
-@pytest.mark.parametrize(
-    "password",
-    [
-        pytest.param("x" * 73, id="over-72-bytes"),
-        pytest.param("é" * 37, id="over-72-bytes-in-utf8"),
-        pytest.param("lone \ud800 surrogate", id="not-encodable"),
-    ],
-)
-async def test_passwords_no_registration_can_have_never_reach_bcrypt(
-    closed_hasher: PasswordHasher, password: str
-) -> None:
-    verification = await closed_hasher.verify(password, "$2b$04$not-even-a-hash")
-    assert not verification.ok and not verification.needs_rehash
-    await closed_hasher.burn(password)  # the unknown-user path skips them alike
-
-
-async def test_the_closed_hasher_would_notice_a_check(closed_hasher: PasswordHasher) -> None:
-    """Shows the test above can fail: an ordinary password does go to the pool."""
-    with pytest.raises(RuntimeError, match="shutdown"):
-        await closed_hasher.verify("x" * 72, "$2b$04$not-even-a-hash")
+# What a check costs for passwords no registration can have (they may belong to an imported
+# account): tests/services/test_imported_hashes.py.

@@ -118,7 +118,7 @@ class EditPostButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         # A form must be the first answer, so it cannot wait behind a defer: this only reads.
         services = services_of(interaction)
-        current = await services.posts.own_post(chat_user(interaction), _checked(self.post_id))
+        current = await services.posts.post_to_edit(chat_user(interaction), _checked(self.post_id))
         await interaction.response.send_modal(
             EditForm(
                 messages(interaction),
