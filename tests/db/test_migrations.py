@@ -68,11 +68,11 @@ async def test_social_graph_migration_counts_existing_posts(database: Database) 
 
 
 async def test_blocks_end_follows_migration_makes_stored_data_right(database: Database) -> None:
-    """0008: follows across a block go, and every follow counter is recounted from its rows
+    """0009: follows across a block go, and every follow counter is recounted from its rows
     (a deletion used to leave the others' counters behind)."""
 
     def downgrade(connection: Connection) -> None:
-        command.downgrade(alembic_config(connection), "0005")
+        command.downgrade(alembic_config(connection), "0008")
 
     async with database.engine.begin() as connection:
         await connection.run_sync(downgrade)
