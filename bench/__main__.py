@@ -35,8 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few samples (smoke)")
     parser.add_argument(
         "--only",
-        choices=["home"],
-        help="seed as usual, then run one section only (home: /home beside /feed)",
+        choices=["home", "conversations"],
+        help="seed as usual, then run one section only (home: /home beside /feed; "
+        "conversations: /thread, /notifications and likes beside /feed)",
     )
     parser.add_argument(
         "--out",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench import social
+from bench import conversations, social
 
 LABELS = {
     "ping": "/ping (floor)",
@@ -44,8 +44,8 @@ def worst_stall(backend: dict[str, Any]) -> tuple[float | None, str]:
 
 def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with its measured value; goals to report against, not assertions."""
-    if results.get("only") == "home":
-        return social.targets(results)
+    if results.get("only") in ("home", "conversations"):
+        return social.targets(results) + conversations.targets(results)
     targets: list[dict[str, Any]] = []
     backends = results["backends"]
     sqlite = backends.get("sqlite")
@@ -93,7 +93,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": bool(flat),
             }
         )
-    return targets + social.targets(results)
+    return targets + social.targets(results) + conversations.targets(results)
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -123,8 +123,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"at most {hashing['limit_per_second']} logins/s on {machine['cores']} cores.",
         "",
     ]
-    if results.get("only") == "home":
-        return "\n".join([*lines, *social.markdown(results), *_targets(results)]) + "\n"
+    if results.get("only") in ("home", "conversations"):
+        sections = [*social.markdown(results), *conversations.markdown(results)]
+        return "\n".join([*lines, *sections, *_targets(results)]) + "\n"
     lines += [
         "## Latency (ms, p50 / p95 / p99)",
         "",
@@ -270,7 +271,8 @@ def markdown(results: dict[str, Any]) -> str:
         for size, seed in sorted(backend["seeding"].items(), key=lambda item: int(item[0]))
     ]
     lines += _table(["backend", "posts", "rows added", "seconds", "rows/s"], rows)
-    lines += ["", *social.markdown(results), *_targets(results)]
+    lines += ["", *social.markdown(results), *conversations.markdown(results)]
+    lines += _targets(results)
     return "\n".join(lines) + "\n"
 
 

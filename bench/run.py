@@ -13,7 +13,7 @@ from typing import Any
 
 import bcrypt
 
-from bench import machine
+from bench import conversations, machine
 from bench.botproc import running_bot, stall_between
 from bench.databases import postgres_version, throwaway_database
 from bench.load import driver_gc_paused, tracking
@@ -33,7 +33,7 @@ class Options:
     postgres_url: str
     quick: bool
     command: str
-    only: str | None = None  # "home": seed, then only the /home section
+    only: str | None = None  # "home" or "conversations": seed, then only that section
 
 
 async def run_benchmarks(options: Options) -> dict[str, Any]:
@@ -91,6 +91,8 @@ async def run_backend(
         home_users = await seed_home_users(
             double, seeder, plan.home_follows, author_ids, password_hash
         )
+        scale = conversations.QUICK_SCALE if options.quick else conversations.FULL_SCALE
+        talk = await conversations.seed(double, seeder, author_ids, password_hash, scale)
         async with running_bot(double, url, workdir) as bot:
             with tracking(double) as tracker, driver_gc_paused():
                 bench = BackendBench(double, tracker, bot, population, plan)
@@ -104,7 +106,15 @@ async def run_backend(
                     if options.only is None:
                         await bench.warm_up(("feed", "feed_author"))
                         latency[str(size)] = await bench.latency()
-                home = await home_latency(bench, home_users, plan.sizes[-1]) if home_users else {}
+                home: dict[str, Any] = {}
+                if home_users and options.only in (None, "home"):
+                    home = await home_latency(bench, home_users, plan.sizes[-1])
+                talking: dict[str, Any] = {}
+                if options.only in (None, "conversations"):
+                    talking = await conversations.latency(bench, talk, plan.sizes[-1])
+                    conversations.prepare_likes(bench, talk)
+                    talking["likes"] = await bench.throughput(conversations.LIKE)
+                    talking["like_counts"] = await conversations.like_counts(seeder, talk.root_id)
                 storm: dict[str, Any] = {}
                 throughput: dict[str, Any] = {}
                 if options.only is None:
@@ -114,13 +124,17 @@ async def run_backend(
                 violations = list(double.violations)
         loop = bot.loop_stats() or {}
     # Each phase noted its time window; the watch's per-second maxima say how it went.
-    for phase in [*latency.values(), storm, *throughput.values(), home]:
+    phases = [*latency.values(), storm, *throughput.values(), home, talking]
+    if talking:
+        phases.append(talking["likes"])
+    for phase in phases:
         if phase:
             phase["loop_max_ms"] = stall_between(loop, *phase.pop("window"))
     return {
         "seeding": seeding,
         "latency": latency,
         "home": home,
+        "conversations": talking,
         "storm": storm,
         "throughput": throughput,
         "memory": {"idle": idle, "after_load": after_load},

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
-from bench import safety
+from bench import conversations, safety
 from bench.botproc import BotProcess
 from bench.load import Probe, Tracker, open_loop
 from bench.machine import cpu_seconds
@@ -163,6 +163,8 @@ class BackendBench:
             )
         if kind in safety.LATENCY_COMMANDS:
             return safety.send(self, kind, index)
+        if kind in conversations.KINDS:
+            return conversations.send(self, kind, index)
         if kind == "post":
             # Round-robin over the posters: each posts again only after all the others.
             poster = people[self.posts_sent % len(people)]

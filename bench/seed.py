@@ -105,6 +105,22 @@ class Seeder:
             "following_count = (SELECT COUNT(*) FROM follow WHERE follower_id = account.id)"
         )
 
+    # -- for sections that seed tables of their own (bench/conversations.py) ------------
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]] | list[Any]
+    ) -> None:
+        await self._insert(table, columns, rows)
+
+    async def select_rows(self, query: str) -> list[tuple[Any, ...]]:
+        return await self._select(query)
+
+    async def execute(self, statement: str) -> None:
+        await self._execute(statement)
+
+    def stamp(self, moment: datetime) -> Any:
+        """A datetime as this backend's column takes it."""
+        return self._stamp(moment)
+
     # -- posts ---------------------------------------------------------------------------
     async def grow_posts(
         self, total: int, author_ids: Sequence[int], weights: Sequence[float]

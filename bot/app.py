@@ -13,9 +13,11 @@ from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
 from bot.services.accounts import AccountService
 from bot.services.auth import AuthService
+from bot.services.conversations import ConversationService
 from bot.services.digests import DigestService
 from bot.services.links import LinkService
 from bot.services.moderation import ModerationService
+from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
 from bot.services.safety import SafetyService
 from bot.services.social import SocialService
@@ -34,6 +36,8 @@ class Services:
     moderation: ModerationService
     accounts: AccountService
     links: LinkService
+    conversations: ConversationService
+    notifications: NotificationService
 
 
 @asynccontextmanager
@@ -52,6 +56,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         safety = SafetyService(database, auth, settings.moderation, clock)
         moderation = ModerationService(database, settings.moderation, clock)
         accounts = AccountService(database, auth, hasher, settings.auth, clock)
+        conversations = ConversationService(database, auth, settings.posts, clock)
+        notifications = NotificationService(database, auth, settings.notifications, clock)
         yield Services(
             settings,
             database,
@@ -64,6 +70,8 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
             moderation,
             accounts,
             links,
+            conversations,
+            notifications,
         )
     finally:
         hasher.close()

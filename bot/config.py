@@ -102,6 +102,17 @@ class DigestSettings(_Section):
     max_backoff_minutes: Annotated[float, Field(ge=1, le=1440)] = 60
 
 
+class NotificationSettings(_Section):
+    # At most one notification DM per Discord user in this many minutes (/account notify).
+    dm_interval_minutes: Annotated[float, Field(ge=1, le=10080)] = 60
+    # How often each process looks for DMs that are due; leases as for summaries.
+    tick_seconds: Annotated[float, Field(ge=0.05, le=3600)] = 30
+    lease_seconds: Annotated[float, Field(ge=1, le=600)] = 60
+    send_timeout_seconds: Annotated[float, Field(ge=1, le=300)] = 30
+    max_parallel_sends: Annotated[int, Field(ge=1, le=100)] = 10
+    max_backoff_minutes: Annotated[float, Field(ge=1, le=1440)] = 60
+
+
 class ModerationSettings(_Section):
     # Discord user ids (integers, like every other id here) who may use /mod and the
     # buttons on reports. Checked by the service on every action, whoever sees a button.
@@ -140,6 +151,7 @@ class Settings(_Section):
     auth: AuthSettings = AuthSettings()
     posts: PostSettings = PostSettings()
     digests: DigestSettings = DigestSettings()
+    notifications: NotificationSettings = NotificationSettings()
     moderation: ModerationSettings = ModerationSettings()
     logging: LoggingSettings = LoggingSettings()
     health: HealthSettings = HealthSettings()

@@ -8,6 +8,8 @@ links.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -27,6 +29,7 @@ from bot.front.rendering import COLOUR, cut, relative
 from bot.front.tree import everywhere, reply
 from bot.services.accounts import AccountService
 from bot.services.links import LinkService
+from bot.services.notifications import NotificationService
 from bot.services.safety import SafetyService
 from bot.services.social import SocialService
 
@@ -40,6 +43,7 @@ class AccountCog(commands.GroupCog, group_name="account", group_description="You
         safety: SafetyService,
         social: SocialService,
         links: LinkService,
+        notifications: NotificationService,
     ) -> None:
         super().__init__()
         self.bot = bot
@@ -47,6 +51,7 @@ class AccountCog(commands.GroupCog, group_name="account", group_description="You
         self.safety = safety
         self.social = social
         self.links = links
+        self.notifications = notifications
         # discord.py cannot take context menus from cog methods: they are built here and
         # added to (and removed from) the tree with the cog.
         self.profile_menu = everywhere(
@@ -100,6 +105,27 @@ class AccountCog(commands.GroupCog, group_name="account", group_description="You
                 username=username,
             ),
         )
+
+    @app_commands.command()
+    @app_commands.describe(dm="on: a direct message now and then about what is new; off: none")
+    async def notify(self, interaction: discord.Interaction, dm: Literal["on", "off"]) -> None:
+        """Get your notifications by direct message, at most one now and then."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        # The DMs are written in the language of the client that asked for them.
+        settings = await self.notifications.set_dm(
+            chat_user(interaction), dm == "on", str(interaction.locale)
+        )
+        _ = messages(interaction)
+        if settings.enabled:
+            text = _(
+                "Notification DMs are on: at most one every {minutes} minutes, about what you "
+                "have not read yet, while you stay logged in here. /account notify dm:off stops "
+                "them.",
+                minutes=f"{settings.interval_minutes:g}",
+            )
+        else:
+            text = _("Notification DMs are off. /notifications still lists everything.")
+        await reply(interaction, text)
 
     @app_commands.command()
     async def password(self, interaction: discord.Interaction) -> None:
@@ -187,5 +213,12 @@ class AccountCog(commands.GroupCog, group_name="account", group_description="You
 async def setup(bot: MicroblogBot) -> None:
     services = bot.services
     await bot.add_cog(
-        AccountCog(bot, services.accounts, services.safety, services.social, services.links)
+        AccountCog(
+            bot,
+            services.accounts,
+            services.safety,
+            services.social,
+            services.links,
+            services.notifications,
+        )
     )

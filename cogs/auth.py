@@ -7,15 +7,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.front.client import MicroblogBot
-from bot.front.components import LoginForm, RegisterForm, chat_user
+from bot.front.components import LoginForm, RegisterForm, chat_user, dm_off_text, unread_text
 from bot.front.i18n import messages
 from bot.front.tree import everywhere, reply
 from bot.services.auth import AuthService
+from bot.services.notifications import NotificationService
 
 
 class AuthCog(commands.Cog):
-    def __init__(self, auth: AuthService) -> None:
+    def __init__(self, auth: AuthService, notifications: NotificationService) -> None:
         self.auth = auth
+        self.notifications = notifications
 
     @everywhere
     @app_commands.command()
@@ -45,19 +47,24 @@ class AuthCog(commands.Cog):
     async def whoami(self, interaction: discord.Interaction) -> None:
         """Show which microblog account you are logged into."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        session = await self.auth.current_session(chat_user(interaction))
+        chat = chat_user(interaction)
+        session = await self.auth.current_session(chat)
+        unread, dm = await self.notifications.status(chat)
         _ = messages(interaction)
-        await reply(
-            interaction,
-            _(
-                "You are logged in as **{username}** (since {since}; the session ends {ends} "
-                "unless you use it).",
-                username=session.account.username,
-                since=discord.utils.format_dt(session.logged_in_at, "R"),
-                ends=discord.utils.format_dt(session.expires_at, "R"),
-            ),
+        text = _(
+            "You are logged in as **{username}** (since {since}; the session ends {ends} "
+            "unless you use it).",
+            username=session.account.username,
+            since=discord.utils.format_dt(session.logged_in_at, "R"),
+            ends=discord.utils.format_dt(session.expires_at, "R"),
         )
+        if unread:
+            text += "\n" + unread_text(unread, _) + ": /notifications"
+        off = dm_off_text(dm.off_reason if dm is not None and not dm.enabled else None, _)
+        if off:
+            text += "\n" + off
+        await reply(interaction, text)
 
 
 async def setup(bot: MicroblogBot) -> None:
-    await bot.add_cog(AuthCog(bot.services.auth))
+    await bot.add_cog(AuthCog(bot.services.auth, bot.services.notifications))

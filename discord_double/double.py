@@ -174,6 +174,14 @@ class DiscordDouble(World):
             message=message,
         )
 
+    def close_dms(self, user: User, *, closed: bool = True) -> None:
+        """``user`` takes no DMs from the bot (closed DMs, or blocked it): every message to
+        their DM channel answers 403 with code 50007, as Discord does, until reopened."""
+        if closed:
+            self.world.closed_dms.add(user.id)
+        else:
+            self.world.closed_dms.discard(user.id)
+
     def slow_channel(
         self, channel_id: int | None = None, *, seconds: float, times: int = 1
     ) -> None:

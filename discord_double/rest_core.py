@@ -15,6 +15,7 @@ from .payloads import channel_payload, guild_create_payload, member_payload, use
 from .records import CommandPut, RecordedMessage
 from .responses import (
     BODY,
+    CANNOT_MESSAGE_USER,
     FILES,
     UNKNOWN_APPLICATION,
     UNKNOWN_APPLICATION_COMMAND,
@@ -244,6 +245,9 @@ class CoreRoutes:
         if channel is None:
             world.violate(f"POST to unknown channel {request.match_info['channel_id']}")
             return error(404, UNKNOWN_CHANNEL)
+        if channel.recipient_id is not None and channel.recipient_id in world.closed_dms:
+            # Discord's answer when a user blocked the bot or closed DMs from server members.
+            return error(403, CANNOT_MESSAGE_USER)
         body = request[BODY]
         refusal = message_refusal(
             world, body, f"channel {channel.id} message", files=request[FILES]

@@ -135,6 +135,8 @@ class World:
         #: should end with none.
         self.internal_errors: list[str] = []
         self.failures: list[Failure] = []
+        #: Users who do not take DMs from the bot: a message to their DM channel is 403/50007.
+        self.closed_dms: set[int] = set()
         self._nonces: OrderedDict[str, tuple[float, RecordedMessage]] = OrderedDict()
         # channel id -> [seconds, remaining]: messages stored at once, answered late.
         self.slow_answers: dict[int, list[float]] = {}

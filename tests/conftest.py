@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import AuthSettings, PostSettings
+from bot.config import AuthSettings, NotificationSettings, PostSettings
 from bot.db.engine import Database
 from bot.domain.security import PasswordHasher
 from bot.domain.values import ChatUser
 from bot.services.auth import AuthService
+from bot.services.conversations import ConversationService
+from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
 from bot.services.social import SocialService
 from tests import databases
@@ -106,6 +108,28 @@ def social(
     database: Database, auth: AuthService, post_settings: PostSettings, clock: FakeClock
 ) -> SocialService:
     return SocialService(database, auth, post_settings, clock)
+
+
+@pytest.fixture
+def conversations(
+    database: Database, auth: AuthService, post_settings: PostSettings, clock: FakeClock
+) -> ConversationService:
+    return ConversationService(database, auth, post_settings, clock)
+
+
+@pytest.fixture
+def notification_settings() -> NotificationSettings:
+    return NotificationSettings(dm_interval_minutes=30, lease_seconds=60)
+
+
+@pytest.fixture
+def notifications(
+    database: Database,
+    auth: AuthService,
+    notification_settings: NotificationSettings,
+    clock: FakeClock,
+) -> NotificationService:
+    return NotificationService(database, auth, notification_settings, clock)
 
 
 @pytest.fixture

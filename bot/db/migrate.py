@@ -6,7 +6,9 @@ sharing" recipe), so migrations use the same URL, drivers and SQLite pragmas as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -30,8 +32,40 @@ async def upgrade(database: Database, revision: str = "head") -> None:
     def run(connection: Connection) -> None:
         command.upgrade(alembic_config(connection), revision)
 
-    async with database.engine.begin() as connection:
-        await connection.run_sync(run)
+    if not database.is_sqlite:
+        async with database.engine.begin() as connection:
+            await connection.run_sync(run)
+        return
+    async with database.engine.connect() as connection:
+        await connection.run_sync(_without_foreign_keys, run)
+
+
+def _without_foreign_keys(connection: Connection, run: Callable[[Connection], None]) -> None:
+    """SQLite's documented way to change a table's definition (lang_altertable.html, "Making
+    Other Kinds Of Table Schema Changes"), as Django runs its SQLite migrations: foreign keys
+    off around the transaction, so Alembic's copy-and-rename of a table does not cascade
+    (dropping the old table would delete or null every row that refers to it), then
+    ``PRAGMA foreign_key_check`` before committing. The pragma is a no-op inside a
+    transaction, hence the raw connection before BEGIN."""
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    _pragma(raw, "PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            run(connection)
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
+    finally:
+        _pragma(raw, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(raw: Any, statement: str) -> None:
+    cursor = raw.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
 
 
 async def upgrade_url(url: str) -> str | None:

@@ -112,6 +112,9 @@ class Account(Base):
     # A chat avatar the account's owner chose to show (/account link): the platform's CDN
     # URL, never a copy. Cleared when they unlink.
     avatar_url: Mapped[str | None] = mapped_column(String(512))
+    # Notifications up to this id have been seen: unread ones are those after it, counted
+    # up to a cap along the (recipient_id, id) index, never all of them.
+    notifications_read_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ChatSession(Base):
@@ -155,6 +158,9 @@ class Post(Base):
         # Keyset paging: (created_at, id) < (:t, :id) newest first, globally and per author.
         Index("ix_post_created_at_id", "created_at", "id"),
         Index("ix_post_author_id_created_at_id", "author_id", "created_at", "id"),
+        # A conversation in order (/thread), and the SET NULL when a parent is deleted.
+        Index("ix_post_root_id_created_at_id", "root_id", "created_at", "id"),
+        Index("ix_post_parent_id", "parent_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -162,12 +168,120 @@ class Post(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A reply's parent; NULL again when the parent is deleted, so the reply stays (shown
+    # under "deleted post"). root_id is the conversation's first post and has no foreign
+    # key on purpose: the conversation holds together after its root is deleted.
+    parent_id: Mapped[int | None] = mapped_column(Id, ForeignKey("post.id", ondelete="SET NULL"))
+    root_id: Mapped[int | None] = mapped_column(BigInteger)
+    # Kept by the services in the same transaction as the rows they count (x = x + 1 only
+    # when a row really appeared), so a post liked 100,000 times never counts rows to render.
+    reply_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    repost_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The Discord user who wrote it, so an account stays accountable (moderators only);
     # NULL for posts written before this was recorded.
     discord_user_id: Mapped[int | None] = mapped_column(BigInteger)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # by a moderator
     # Brought in by `python -m bot import`: may be longer than [posts] max_length (kept whole).
     imported: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class PostLike(Base):
+    """``account_id`` likes ``post_id``; the pair is the key, so liking twice is one like."""
+
+    __tablename__ = "post_like"
+    __table_args__ = (
+        PrimaryKeyConstraint("account_id", "post_id"),
+        Index("ix_post_like_post_id", "post_id"),  # a deleted post takes its likes along
+    )
+
+    account_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Repost(Base):
+    """``account_id`` passed ``post_id`` on: it shows in their followers' home timelines."""
+
+    __tablename__ = "repost"
+    __table_args__ = (
+        PrimaryKeyConstraint("account_id", "post_id"),
+        # Home timelines: each followed account's newest reposts, or all reposts by time.
+        Index("ix_repost_account_id_created_at_post_id", "account_id", "created_at", "post_id"),
+        Index("ix_repost_created_at_post_id", "created_at", "post_id"),
+        # Who else reposted this post (a post shows once, at its newest repost).
+        Index("ix_repost_post_id_created_at_account_id", "post_id", "created_at", "account_id"),
+    )
+
+    account_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Mention(Base):
+    """``@username`` in a post that named an existing account when it was written."""
+
+    __tablename__ = "mention"
+    __table_args__ = (
+        PrimaryKeyConstraint("post_id", "account_id"),
+        Index("ix_mention_account_id", "account_id"),
+    )
+
+    post_id: Mapped[int] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+
+
+class Notification(Base):
+    """One event for one recipient (a reply, mention, like, repost or new follower),
+    written once when it happens and read newest first by keyset on (recipient_id, id)."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        Index("ix_notification_recipient_id_id", "recipient_id", "id"),
+        # Cascades and "take it back" (unlike, unrepost, unfollow) find their rows here.
+        Index("ix_notification_actor_id", "actor_id"),
+        Index("ix_notification_post_id", "post_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    post_id: Mapped[int | None] = mapped_column(Id, ForeignKey("post.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NotificationDm(Base):
+    """A Discord user who asked for their notifications by DM (``/account notify dm:on``).
+
+    Keyed by their chat session, so logging out ends the DMs; ``account_id`` is the account
+    they asked for, so switching accounts does not send another account's news. Delivery
+    state as for feed summaries: ``pending_*`` pins the DM being sent (a retry repeats it
+    with the same nonce), ``lease_*`` reserves it for one process, ``next_due_at`` keeps
+    DMs at least an interval apart.
+    """
+
+    __tablename__ = "notification_dm"
+    __table_args__ = (Index("ix_notification_dm_enabled_next_due_at", "enabled", "next_due_at"),)
+
+    session_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("chat_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    off_reason: Mapped[str | None] = mapped_column(String(300))  # why the bot turned it off
+    locale: Mapped[str | None] = mapped_column(String(16))  # the language the DMs are in
+    sent_upto_id: Mapped[int] = mapped_column(BigInteger)  # newest notification summarised
+    next_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    dm_channel_id: Mapped[int | None] = mapped_column(BigInteger)
+    pending_upto_id: Mapped[int | None] = mapped_column(BigInteger)
+    pending_nonce: Mapped[str | None] = mapped_column(String(25))
+    failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Block(Base):

@@ -53,4 +53,5 @@ def decode_cursor(token: str, command: str = "/feed") -> Cursor:
 
 def older_than(post: PostView, author_id: int | None) -> str:
     """The cursor for the page after ``post``: a page cut short goes on right behind it."""
-    return Cursor(OLDER, Position(post.created_at, post.id), author_id).encode()
+    # A repost on a home timeline sits at the moment it was reposted.
+    return Cursor(OLDER, Position(post.shown_at or post.created_at, post.id), author_id).encode()

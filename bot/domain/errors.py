@@ -84,6 +84,22 @@ class PostNotFound(UserError):
         self.post_id = post_id
 
 
+class NothingToReplyTo(UserError):
+    """The post a reply was aimed at is missing, deleted or removed by a moderator."""
+
+    def __init__(self, post_id: int, *, removed: bool = False) -> None:
+        if removed:
+            super().__init__(
+                "You cannot reply to post #{post_id}: a moderator removed it.", post_id=post_id
+            )
+        else:
+            super().__init__(
+                "You cannot reply to post #{post_id}: it does not exist or was deleted.",
+                post_id=post_id,
+            )
+        self.post_id = post_id
+
+
 class AccountNotFound(UserError):
     def __init__(self, username: str) -> None:
         super().__init__("There is no user called {username!r}.", username=username)
@@ -198,6 +214,16 @@ class ExportTooLarge(UserError):
 class WrongPassword(UserError):
     def __init__(self) -> None:
         super().__init__("That is not your current password. Nothing was changed.")
+
+
+class MentionBlocked(UserError):
+    """A post may not mention an account that blocked its author, or that its author blocked."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(
+            "You cannot mention {username}: one of you has blocked the other.", username=username
+        )
+        self.username = username
 
 
 class PostRemoved(UserError):

@@ -176,3 +176,40 @@ def describe_interval(interval: timedelta) -> str:
             count = seconds // size
             return f"every {count} {unit}{'s' * (count != 1)}" if count != 1 else f"every {unit}"
     return f"every {seconds} seconds"
+
+
+MAX_MENTIONS = 10  # distinct names per post that notify; the rest stay plain text
+# "@name" not glued to a word before it (so "bob@example.com" mentions nobody). The
+# fullwidth ＠ counts too: NFKC makes it "@", as it makes "ＡＬＩＣＥ" "alice".
+_MENTION = re.compile(r"(?<![\w@＠])[@＠]([\w.\-]+)")
+
+
+def mention_spans(body: str) -> list[tuple[int, int, str]]:
+    """Where ``@name`` appears in ``body``: (start, end, key) per candidate, in order.
+
+    ``end`` stops before trailing dots and dashes ("thanks @bob." names bob); the key is the
+    username key, so NFKC and case folding decide who is meant, as they do at login. A name
+    only becomes a mention when an account has that key (the services look them up).
+    """
+    spans = []
+    for match in _MENTION.finditer(body):
+        name = match.group(1).rstrip(".-")
+        if not USERNAME_MIN_CHARS <= len(name) <= USERNAME_MAX_CHARS:
+            continue
+        if not all(ch.isalnum() or ch in USERNAME_PUNCTUATION for ch in name):
+            continue
+        start = match.start()
+        spans.append((start, match.start(1) + len(name), username_key(name)))
+    return spans
+
+
+def mentioned_keys(body: str) -> list[str]:
+    """The distinct username keys ``body`` names with ``@``, first ones first, at most
+    ``MAX_MENTIONS``."""
+    keys: list[str] = []
+    for _start, _end, key in mention_spans(body):
+        if key not in keys:
+            keys.append(key)
+            if len(keys) == MAX_MENTIONS:
+                break
+    return keys

@@ -68,6 +68,24 @@ class PostView:
     edited_at: datetime | None
     display_name: str | None = None  # shown beside the username, never instead
     avatar_url: str | None = None  # the author chose to show their Discord avatar (a CDN URL)
+    # The conversation: root_id is set on every reply; parent_author is None when the
+    # parent has been deleted ("replying to a deleted post").
+    parent_id: int | None = None
+    root_id: int | None = None
+    parent_author: str | None = None
+    reply_count: int = 0
+    like_count: int = 0
+    repost_count: int = 0
+    liked: bool = False  # by the reader the page was made for
+    reposted: bool = False
+    mentions: tuple[str, ...] = ()  # usernames the post mentions (existing accounts)
+    reposted_by: str | None = None  # in a home timeline: shown because this account reposted it
+    removed: bool = False  # by a moderator: a thread shows the place, not the text
+    shown_at: datetime | None = None  # its place in a timeline, when not created_at (a repost)
+
+    @property
+    def is_reply(self) -> bool:
+        return self.root_id is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +96,7 @@ class FeedPage:
     author: str | None  # whose timeline this is, None for everyone
     author_id: int | None = None  # the same, as the account id the cursors carry
     viewer_id: int | None = None  # the reader's account, when they are logged in
+    unread: int | None = None  # the owner's unread notifications (their own /home)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +136,65 @@ class PeoplePage:
     people: list[PersonView]
     older: str | None
     newer: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReactionResult:
+    """After a like, unlike, repost or unrepost: what changed and the post's counts now."""
+
+    post_id: int
+    author: str
+    changed: bool  # False: it already was so (liking twice changes nothing)
+    liked: bool
+    reposted: bool
+    like_count: int
+    repost_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThreadPage:
+    """A conversation: its first post (None once deleted) and a page of replies, oldest
+    first; the cursors go to earlier and later replies."""
+
+    root_id: int
+    root: PostView | None  # None: deleted, or not for this reader (root_state says which)
+    root_state: str  # "shown", "deleted" or "unavailable" (blocked, suspended, hidden here)
+    replies: list[PostView]
+    earlier: str | None
+    later: str | None
+    focus_id: int | None  # the post asked for, when it is a reply
+    viewer_id: int | None = None  # the reader's account, when they are logged in
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationEntry:
+    """One line of /notifications: an event, or several of one kind about one post
+    ("alice and 3 others liked your post"). ``actors`` are usernames, newest first."""
+
+    kind: str  # reply, mention, like, repost, follow
+    actors: tuple[str, ...]
+    others: int  # how many more actors than listed
+    post_id: int | None
+    excerpt: str | None  # the post the event is about (for a reply or mention: the new post)
+    created_at: datetime  # of the newest event in the entry
+    unread: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationPage:
+    username: str
+    entries: list[NotificationEntry]
+    unread: int  # unread before this view (capped: see UNREAD_CAP)
+    older: str | None
+    newer: str | None
+    dm_off_reason: str | None  # DMs were switched off by the bot, and why
+
+
+@dataclass(frozen=True, slots=True)
+class DmSettings:
+    enabled: bool
+    off_reason: str | None
+    interval_minutes: float
 
 
 @dataclass(frozen=True, slots=True)

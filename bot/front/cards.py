@@ -23,6 +23,7 @@ from typing import Any
 import discord
 from discord import ui
 
+from bot.domain.rules import mention_spans, username_key
 from bot.domain.values import PostView
 from bot.front.i18n import Messages
 from bot.front.rendering import cut, relative
@@ -61,7 +62,12 @@ def escape(text: str) -> str:
 
 
 def byline(post: PostView, _: Messages) -> str:
-    """Who wrote it, when, whether it was edited since, and its number."""
+    """Who wrote it, when, whether it was edited since, and its number; below it, in small
+    print, who reposted it and whom it replies to."""
+    context = _context(post, _)
+    if post.removed:
+        line = _("*Removed by a moderator.*") + f" · #{post.id}"
+        return f"{line}\n{context}" if context else line
     who = f"**{escape(post.author)}**"
     if post.display_name:
         who = f"**{escape(post.display_name)}** @{escape(post.author)}"
@@ -69,7 +75,57 @@ def byline(post: PostView, _: Messages) -> str:
     if post.edited_at is not None:
         parts.append(_("edited {when}", when=relative(post.edited_at)))
     parts.append(f"#{post.id}")
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    return f"{line}\n{context}" if context else line
+
+
+def _context(post: PostView, _: Messages) -> str | None:
+    parts = []
+    if post.reposted_by:
+        parts.append(_("🔁 reposted by {name}", name=f"**{escape(post.reposted_by)}**"))
+    if post.is_reply and post.parent_author:
+        parts.append(_("↪ replying to {name}", name=f"@{escape(post.parent_author)}"))
+    elif post.is_reply:
+        parts.append(_("↪ replying to a deleted post"))
+    return "-# " + " · ".join(parts) if parts else None
+
+
+def _marks(post: PostView) -> int:
+    """Characters that marking its mentions adds to a post: four asterisks around each
+    name, and the backslashes that escape it."""
+    if not post.mentions:
+        return 0
+    keys = {username_key(name) for name in post.mentions}
+    return sum(
+        4 + len(escape(post.body[start:end])) - (end - start)
+        for start, end, key in mention_spans(post.body)
+        if key in keys
+    )
+
+
+def shown_length(post: PostView) -> int:
+    """How long the post's text is once shown (mentions marked)."""
+    return len(post.body) + _marks(post)
+
+
+def body(post: PostView, room: int) -> str:
+    """The post's text cut to ``room`` characters, the names it mentions in bold.
+
+    Only names that became mentions (existing accounts) are marked, each escaped so it
+    reads as a name; the bold never pings anyone (replies carry AllowedMentions.none()).
+    """
+    if post.removed:
+        return ""
+    if not post.mentions:
+        return cut(post.body, room)
+    keys = {username_key(name) for name in post.mentions}
+    text = cut(post.body, max(1, room - _marks(post)))
+    pieces, last = [], 0
+    for start, end, key in mention_spans(text):
+        if key in keys:
+            pieces += [text[last:start], f"**{escape(text[start:end])}**"]
+            last = end
+    return "".join(pieces) + text[last:]
 
 
 def _post_block(post: PostView, text: str) -> Item:
@@ -138,9 +194,9 @@ def plan_posts(
         used_components += cost
         used_text += least
     fixed = text + sum(len(head) + 1 for _post, head, _row in chosen)
-    rooms = share([len(post.body) for post, _head, _row in chosen], MAX_TEXT - fixed)
+    rooms = share([shown_length(post) for post, _head, _row in chosen], MAX_TEXT - fixed)
     return [
-        Planned(post, f"{head}\n{cut(post.body, room)}", row)
+        Planned(post, f"{head}\n{body(post, room)}".rstrip("\n"), row)
         for (post, head, row), room in zip(chosen, rooms, strict=True)
     ]
 

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import Services
 from bot.front.components import BUTTONS, FORMS, ComponentRouter
+from bot.front.dm_scheduler import NotificationDmScheduler
 from bot.front.i18n import CommandTranslator, load_all
 from bot.front.metering import OK, record_answer
 from bot.front.scheduler import DigestScheduler
@@ -23,6 +24,7 @@ EXTENSIONS = (
     "cogs.account",
     "cogs.posts",
     "cogs.social",
+    "cogs.conversations",
     "cogs.digests",
     "cogs.safety",
     "cogs.moderation",
@@ -69,6 +71,10 @@ class MicroblogBot(commands.AutoShardedBot):
             shard_count=discord_settings.shard_count if shard_ids else None,
             shard_ids=shard_ids,
         )
+        # DMs are not tied to a guild: every process serves them, leases keep each one once.
+        self.dm_scheduler = NotificationDmScheduler(
+            self, services.notifications, services.settings.notifications
+        )
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(*BUTTONS)
@@ -82,9 +88,11 @@ class MicroblogBot(commands.AutoShardedBot):
             _log.info("Slash commands %s", "synced" if changed else "already up to date")
         if self.run_scheduler:
             self.scheduler.start()  # REST works from here on; summaries need no gateway
+            self.dm_scheduler.start()
 
     async def close(self) -> None:
         await self.scheduler.stop()
+        await self.dm_scheduler.stop()
         await super().close()
 
     async def on_message(self, message: discord.Message) -> None:

@@ -39,6 +39,9 @@ HELP = """\
 Type a slash command as in Discord:  /register  /login  /post hello world  /feed  /feed alice
   /edit 3 new text  /delete 3  /whoami  /logout   (options by position, or name:value)
   /follow alice  /unfollow alice  /home  /profile alice  /followers  /following alice
+  /reply 3 nice one  /thread 3  /like 3  /unlike 3  /repost 3  /unrepost 3
+  /notifications  /account notify on   (or press Reply, Like, Repost on a card; @alice
+  in a post mentions alice)
   /account profile (display name, bio)  /account link avatar:true  /account unlink
   /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
   /account delete   (groups: the subcommand comes first, then its options)

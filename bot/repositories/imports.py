@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, literal, select, text, update
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 from sqlalchemy.dialects.postgresql import REGCLASS
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -70,6 +72,7 @@ class ImportRepository:
         rows = await self.session.execute(
             select(ImportMapping.source_id, ImportMapping.source_name)
             .where(ImportMapping.source == source, ImportMapping.kind == "user")
+            .order_by(ImportMapping.source_id)
             .limit(limit)
         )
         return [(int(source_id), name) for source_id, name in rows]
@@ -134,7 +137,11 @@ class ImportRepository:
             for index, processor in converting:
                 row[index] = processor(row[index])
         # SQLAlchemy writes the statement (quoting, qmark parameters); the driver runs it.
-        statement = str(insert(table).compile(dialect=self.dialect, column_keys=list(columns)))
+        # A lightweight table of just these columns: compiling the full table would add a
+        # parameter for every column with a Python-side default (the post's counters), which
+        # the rows do not carry; the database's own defaults fill those in.
+        only = sa_table(table.name, *(sa_column(name) for name in columns))
+        statement = str(insert(only).compile(dialect=self.dialect))
         await raw.executemany(statement, rows)
 
     async def add_mappings(self, source: str, kind: str, rows: Iterable[Mapped]) -> None:

@@ -29,14 +29,17 @@ from bot.db.models import Account, Block, Mute, Post, ServerHiddenAccount
 from bot.domain.values import Audience, Position
 
 
-def visible_to(audience: Audience) -> list[ColumnElement[bool]]:
+def visible_to(audience: Audience, *, keep_removed: bool = False) -> list[ColumnElement[bool]]:
     """Conditions on a query of ``Post`` joined with its author (``Account``).
 
-    Left out: posts removed by a moderator, posts of suspended accounts, and the authors in
+    Left out: posts removed by a moderator (unless ``keep_removed``: a thread shows "removed
+    by a moderator" in their place), posts of suspended accounts, and the authors in
     ``excluded_accounts(audience)``. Built from the pieces below, which queries that cannot
     take an Audience (the home timeline's prebuilt statements) embed with bound parameters.
     """
-    conditions = [post_shown(Post), account_shown(Account, audience.now)]
+    conditions = [account_shown(Account, audience.now)]
+    if not keep_removed:
+        conditions.append(post_shown(Post))
     excluded = excluded_accounts(audience)
     if excluded is not None:
         conditions.append(Post.author_id.not_in(excluded))
@@ -100,21 +103,35 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
-    async def get_visible(self, post_id: int, audience: Audience) -> tuple[Post, Account] | None:
+    async def get_visible(
+        self, post_id: int, audience: Audience, *, keep_removed: bool = False
+    ) -> tuple[Post, Account] | None:
         row = (
             await self.session.execute(
                 select(Post, Account)
                 .join(Account, Account.id == Post.author_id)
-                .where(Post.id == post_id, *visible_to(audience))
+                .where(Post.id == post_id, *visible_to(audience, keep_removed=keep_removed))
             )
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
     async def add(
-        self, author_id: int, body: str, created_at: datetime, discord_user_id: int | None = None
+        self,
+        author_id: int,
+        body: str,
+        created_at: datetime,
+        discord_user_id: int | None = None,
+        *,
+        parent_id: int | None = None,
+        root_id: int | None = None,
     ) -> Post:
         post = Post(
-            author_id=author_id, body=body, created_at=created_at, discord_user_id=discord_user_id
+            author_id=author_id,
+            body=body,
+            created_at=created_at,
+            discord_user_id=discord_user_id,
+            parent_id=parent_id,
+            root_id=root_id,
         )
         self.session.add(post)
         await self.session.flush()

@@ -18,8 +18,10 @@ from bot.domain.values import ChatUser
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.follows import FollowRepository
+from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.rate_events import RateEventRepository
+from bot.repositories.reactions import forget_account, made_by
 from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
@@ -91,6 +93,8 @@ class AccountService:
             follows = FollowRepository(session)
             following = await follows.everyone(me.id, following=True)
             followers = await follows.everyone(me.id, following=False)
+            reactions = await made_by(session, me.id)
+            received = await NotificationRepository(session).received(me.id)
         return {
             "format": EXPORT_FORMAT,
             "exported_at": _time(self.clock()),
@@ -141,6 +145,17 @@ class AccountService:
                 for row in sessions
             ],
             "hidden_in_servers": [str(guild_id) for guild_id in hidden_in],
+            "likes": [{"post_id": p, "created_at": _time(t)} for p, t in reactions["like"]],
+            "reposts": [{"post_id": p, "created_at": _time(t)} for p, t in reactions["repost"]],
+            "notifications": [
+                {
+                    "kind": row.kind,
+                    "from": row.actor,
+                    "post_id": row.post_id,
+                    "created_at": _time(row.created_at),
+                }
+                for row in received
+            ],
         }
 
     async def delete_account(self, chat: ChatUser, password: str, confirmation: str) -> str:
@@ -168,6 +183,8 @@ class AccountService:
             rate_events = RateEventRepository(session)
             await rate_events.clear(FAILED_LOGIN_BY_ACCOUNT, key)
             await rate_events.clear(REPORT_BY_ACCOUNT, f"account:{me.id}")
+            # Its likes, reposts and replies leave the counters of other people's posts.
+            await forget_account(session, me.id)
             # The cascade would take its follows too, but not off the others' counters.
             await end_all_follows(session, me.id)
             # Posts, sessions, blocks, mutes and hides go with it (ON DELETE CASCADE);

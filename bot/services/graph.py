@@ -3,7 +3,7 @@
 Every service that adds or removes follows goes through here (SocialService: follow and
 unfollow; SafetyService: a block ends follows both ways; AccountService: a deletion ends
 all of an account's), so ``follower_count`` and ``following_count`` always equal the rows
-they count.
+they count, and a follow's notification comes and goes with its row.
 
 Each change first locks the accounts involved (``lock_accounts``: PostgreSQL row locks in
 id order; SQLite's write transaction already holds the whole database). Follows, blocks
@@ -18,8 +18,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.notifications import FOLLOW
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.follows import FollowRepository
+from bot.services.notifications import notify, take_back
 
 
 async def lock_accounts(session: AsyncSession, *account_ids: int) -> set[int]:
@@ -40,6 +42,7 @@ async def add_follow(
     accounts = AccountRepository(session)
     await accounts.add_to_counts(follower_id, following=1)
     await accounts.add_to_counts(followed_id, followers=1)
+    await notify(session, followed_id, FOLLOW, follower_id, None, now)
     return True
 
 
@@ -70,4 +73,5 @@ async def _remove(session: AsyncSession, follower_id: int, followed_id: int) -> 
     accounts = AccountRepository(session)
     await accounts.add_to_counts(follower_id, following=-1)
     await accounts.add_to_counts(followed_id, followers=-1)
+    await take_back(session, followed_id, FOLLOW, follower_id, None)
     return True

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import PostSettings
 from bot.db.engine import Database
@@ -11,17 +14,26 @@ from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import (
     AccountNotFound,
+    MentionBlocked,
     NotAuthor,
+    NothingToReplyTo,
     PostNotFound,
     PostRemoved,
     Throttled,
     TooLongToEdit,
 )
-from bot.domain.rules import clean_post_body, clean_username
+from bot.domain.notifications import MENTION, REPLY
+from bot.domain.rules import clean_post_body, clean_username, mentioned_keys
 from bot.domain.values import Audience, ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
+from bot.repositories.mentions import MentionRepository
 from bot.repositories.posts import PostRepository
+from bot.repositories.reactions import add_to_post_counts
+from bot.repositories.relations import BlockRepository
 from bot.services.auth import AuthService
+from bot.services.notifications import notify
+from bot.services.post_views import view_of, with_details
+from bot.services.safety import ensure_can_interact
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 
@@ -40,44 +52,90 @@ class PostService:
         self.clock = clock
         self.cooldown = timedelta(seconds=settings.cooldown_seconds)
 
-    async def create_post(self, chat: ChatUser, body: str) -> PostView:
+    async def create_post(
+        self, chat: ChatUser, body: str, *, reply_to: int | None = None
+    ) -> PostView:
+        """Publish a post, or with ``reply_to`` a reply to that post. Names mentioned with
+        @ that belong to accounts become mentions; the author replied to and the accounts
+        mentioned are notified, in the same transaction."""
         body = clean_post_body(body, self.settings.max_length)
         now = self.clock()
         async with self.auth.signed_in(chat) as (session, signed_in):
             account = signed_in.account
             posts = PostRepository(session)
+            parent: tuple[Post, Account] | None = None
+            if reply_to is not None:
+                parent = await _reply_target(session, account.id, reply_to, now)
             # Inside the write transaction, so two posts sent at once cannot both pass.
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
-            post = await posts.add(account.id, body, now, discord_user_id=_discord_id(chat))
+            if parent is None:
+                post = await posts.add(account.id, body, now, discord_user_id=_discord_id(chat))
+            else:
+                replied = parent[0]
+                post = await posts.add(
+                    account.id,
+                    body,
+                    now,
+                    discord_user_id=_discord_id(chat),
+                    parent_id=replied.id,
+                    root_id=replied.root_id or replied.id,
+                )
+                await add_to_post_counts(session, replied.id, replies=1)
+                await notify(session, replied.author_id, REPLY, account.id, post.id, now)
             await AccountRepository(session).add_to_counts(account.id, posts=1)
+            # The author replied to already hears of it: no second line for naming them.
+            skip = {account.id} | ({parent[0].author_id} if parent else set())
+            mentioned = await _mention(session, post, skip, now)
             # Loaded with the session check: the identity map answers without a query.
             stored = await AccountRepository(session).get(account.id)
-            return _post_view(
+            view = _post_view(
                 post,
                 account.username,
                 stored.avatar_url if stored else None,
                 stored.display_name if stored else None,
             )
+            return dataclasses.replace(
+                view,
+                parent_author=parent[1].username if parent else None,
+                mentions=tuple(sorted(mentioned)),
+            )
+
+    async def check_reply(self, chat: ChatUser, post_id: int) -> None:
+        """Raises what ``create_post(..., reply_to=post_id)`` would refuse before writing:
+        not logged in, nothing to reply to, a block. Only reads (before a reply form)."""
+        account = await self.auth.current_account(chat, touch=False)
+        async with self.db.read() as session:
+            await _reply_target(session, account.id, post_id, self.clock())
 
     async def edit_post(self, chat: ChatUser, post_id: int, body: str) -> PostView:
+        """Change the text; names newly mentioned are notified, names dropped are no
+        longer mentions."""
         body = clean_post_body(body, self.settings.max_length)
+        now = self.clock()
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             if post.removed_at is not None:
                 raise PostRemoved()
             post.body = body
-            post.edited_at = self.clock()
+            post.edited_at = now
             await session.flush()
-            return _post_view(post, author.username, author.avatar_url, author.display_name)
+            await _mention(session, post, {author.id}, now)
+            view = _post_view(post, author.username, author.avatar_url, author.display_name)
+            (detailed,) = await with_details(session, [view], author.id)
+            return detailed
 
     async def delete_post(self, chat: ChatUser, post_id: int) -> PostView:
+        """Delete one of your posts. Its replies stay (under "deleted post"); its likes,
+        reposts, mentions and notifications go with it."""
         async with self.auth.signed_in(chat) as (session, signed_in):
             posts = PostRepository(session)
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             view = _post_view(post, author.username, author.avatar_url, author.display_name)
+            if post.parent_id is not None:
+                await add_to_post_counts(session, post.parent_id, replies=-1)
             await posts.delete(post)
             await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
@@ -185,11 +243,12 @@ class PostService:
                     )
                 older = last.encode() if has_older else None
                 newer = first.encode() if has_newer else None
+            views = [
+                _post_view(post, account.username, account.avatar_url, account.display_name)
+                for post, account in rows
+            ]
             return FeedPage(
-                posts=[
-                    _post_view(post, account.username, account.avatar_url, account.display_name)
-                    for post, account in rows
-                ],
+                posts=await with_details(session, views, audience.account_id),
                 older=older,
                 newer=newer,
                 author=author_account.username if author_account else None,
@@ -239,13 +298,37 @@ def _position(post: Post) -> Position:
 def _post_view(
     post: Post, author: str, avatar_url: str | None = None, display_name: str | None = None
 ) -> PostView:
-    return PostView(
-        id=post.id,
-        author_id=post.author_id,
-        author=author,
-        body=post.body,
-        created_at=post.created_at,
-        edited_at=post.edited_at,
-        avatar_url=avatar_url,
-        display_name=display_name,
-    )
+    return view_of(post, author, avatar_url=avatar_url, display_name=display_name)
+
+
+async def _reply_target(
+    session: AsyncSession, account_id: int, post_id: int, now: datetime
+) -> tuple[Post, Account]:
+    """The post replied to, if it may be: it exists, no moderator removed it, neither
+    account blocked the other, and its author is not suspended."""
+    posts = PostRepository(session)
+    found = await posts.get_with_author(post_id)
+    if found is None:
+        raise NothingToReplyTo(post_id)
+    if found[0].removed_at is not None:
+        raise NothingToReplyTo(post_id, removed=True)
+    await ensure_can_interact(session, account_id, found[0].author_id)
+    audience = Audience(now=now, account_id=account_id, hide_muted=False)
+    if await posts.get_visible(post_id, audience) is None:
+        raise NothingToReplyTo(post_id)  # a suspended author's posts are not there to answer
+    return found
+
+
+async def _mention(session: AsyncSession, post: Post, skip: set[int], now: datetime) -> set[str]:
+    """Record whom ``post`` mentions now and notify the ones it did not mention before
+    (except ``skip``: the author, and whoever already hears of it as the one replied to).
+    Returns the usernames mentioned. Naming an account blocked either way is refused."""
+    named = await MentionRepository(session).accounts_named(mentioned_keys(post.body))
+    blocks = BlockRepository(session)
+    for account_id, username in named:
+        if account_id != post.author_id and await blocks.between(post.author_id, account_id):
+            raise MentionBlocked(username)
+    new = await MentionRepository(session).replace(post.id, {account_id for account_id, _ in named})
+    for account_id in sorted(new - skip):
+        await notify(session, account_id, MENTION, post.author_id, post.id, now)
+    return {username for _, username in named}

@@ -11,7 +11,8 @@ Rules worth knowing (also in the README):
   whoever reads them where: nothing by an account blocked either way, suspended, or hidden
   in the server the answer is shown in, no post a moderator removed. Mutes hide posts
   (profiles: the viewer's; home timelines: the owner's, it is their feed), never people
-  in lists. Following is refused between accounts that blocked each other
+  in lists; a home timeline also leaves out whom its owner blocked or was blocked by (their
+  reposts bring in others' posts). Following is refused between accounts that blocked each other
   (``ensure_can_interact``); a block ends their follows (SafetyService).
 """
 
@@ -43,10 +44,13 @@ from bot.domain.values import (
 )
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.follows import FollowRepository
+from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
 from bot.services.graph import add_follow, lock_accounts, remove_follow
+from bot.services.notifications import UNREAD_CAP
+from bot.services.post_views import view_of, with_details
 from bot.services.safety import ensure_can_interact
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
@@ -268,40 +272,54 @@ class SocialService:
             else:
                 owner = await _owner(AccountRepository(session), position, "/home")
                 owner_id, owner_name, following = owner.id, owner.username, owner.following_count
-            # Whose posts get Edit and Delete: on a page paged to, whoever pressed the button.
+            # Whose posts get Edit and Delete, and whose likes and reposts the buttons show:
+            # on a page paged to, whoever pressed the button.
             reader = seen if seen is not None else await self._viewer(session, chat)
-            audience = Audience(
-                now=self.clock(),
-                account_id=reader.account_id if reader is not None else None,
-                guild_id=guild_id,
-            )
+            reader_id = reader.account_id if reader is not None else None
+            now = self.clock()
+            audience = Audience(now=now, account_id=reader_id, guild_id=guild_id)
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
                 lambda **page: timeline.home_page(owner_id, following, audience=audience, **page),
                 position,
                 self.settings.page_size,
-                lambda row: Position(row.created_at, row.id),
+                lambda row: Position(row.at, row.id),
                 owner_id,
             )
+            views = [
+                PostView(
+                    id=row.id,
+                    author_id=row.author_id,
+                    author=row.username,
+                    body=row.body,
+                    created_at=row.created_at,
+                    edited_at=row.edited_at,
+                    parent_id=row.parent_id,
+                    root_id=row.root_id,
+                    reply_count=row.reply_count,
+                    like_count=row.like_count,
+                    repost_count=row.repost_count,
+                    reposted_by=row.reposted_by,
+                    shown_at=row.at,
+                    display_name=row.display_name,
+                    avatar_url=row.avatar_url,
+                )
+                for row in rows
+            ]
+            # The owner's own first page says how many notifications wait.
+            unread = (
+                await NotificationRepository(session).unread_for(owner_id, UNREAD_CAP, now)
+                if seen is not None
+                else None
+            )
             page = FeedPage(
-                posts=[
-                    PostView(
-                        id=row.id,
-                        author_id=row.author_id,
-                        author=row.username,
-                        body=row.body,
-                        created_at=row.created_at,
-                        edited_at=row.edited_at,
-                        display_name=row.display_name,
-                        avatar_url=row.avatar_url,
-                    )
-                    for row in rows
-                ],
+                posts=await with_details(session, views, reader_id),
                 older=older,
                 newer=newer,
                 author=owner_name,
                 author_id=owner_id,
-                viewer_id=audience.account_id,
+                viewer_id=reader_id,
+                unread=unread,
             )
         if seen is not None:
             await self.auth.keep_alive(seen)
@@ -397,13 +415,4 @@ async def _owner(accounts: AccountRepository, position: Cursor, command: str) ->
 
 
 def _post_view(post: Post, author: Account) -> PostView:
-    return PostView(
-        id=post.id,
-        author_id=post.author_id,
-        author=author.username,
-        body=post.body,
-        created_at=post.created_at,
-        edited_at=post.edited_at,
-        display_name=author.display_name,
-        avatar_url=author.avatar_url,
-    )
+    return view_of(post, author)

@@ -22,6 +22,8 @@ SECTIONS = (
     "## Throughput",
     "## Memory",
     "## Home timeline beside /feed",
+    "## Conversations beside /feed",
+    "## Likes on one hot post",
     "## Targets",
 )
 
@@ -101,5 +103,6 @@ def test_quick_run_reports_every_section_on_both_backends(
         assert 30 < memory["idle"]["VmRSS"] <= memory["after_load"]["VmHWM"] < 4_096
         assert backend["loop"]["samples"] > 0
 
-    assert len(results["targets"]) == 1 + 4 * 2  # 3 per backend, and /home beside /feed
+    # 3 per backend, /home beside /feed, and /thread (2), /notifications and the like count
+    assert len(results["targets"]) == 1 + 4 * 2 + 4 * 2
     assert all(isinstance(target["met"], bool) for target in results["targets"])

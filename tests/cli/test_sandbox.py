@@ -56,6 +56,15 @@ as bob
 bobby
 correct horse battery staple
 correct horse battery staple
+/reply 6 nice one @alice
+/like 6
+/thread 6
+press Like
+as alice
+/notifications
+/account notify on
+/whoami
+as bob
 /block alice
 /account blocked
 /account
@@ -87,7 +96,7 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "Incorrect username or password." in out
     assert "## Posts by alice" in out
     # Components V2 cards drawn as boxes, buttons pressed by label (the second Delete here).
-    assert "│ **alice** · just now · #6\n│ sixth\n│ [Edit] [Delete]" in out
+    assert "│ **alice** · just now · #6\n│ sixth\n│ [Reply] [Like] [Repost] [Edit] [Delete]" in out
     assert "│ Delete post #5? This cannot be undone." in out
     assert "│ Deleted post #5." in out
     # A Discord message into the post form, and the profile it is linked to.
@@ -103,8 +112,16 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "Blocked **alice**." in out  # a top-level command with a user option
     assert "Blocked (1)" in out  # a group's subcommand: /account blocked
     assert (
-        "(/account needs one of: profile, link, unlink, password, export, delete, blocked)" in out
+        "(/account needs one of: profile, link, unlink, notify, password, export, delete, "
+        "blocked)" in out
     )
+    # Conversations: a reply that mentions, a like, the thread, and what alice hears of it.
+    assert "│ -# ↪ replying to @alice\n│ nice one **@alice**" in out
+    assert "You liked post #6 by **alice**. It has 1 like." in out
+    assert "│ ## Conversation #6" in out and "[Reply · 1] [Liked · 1]" in out
+    assert "│ 🔵 **bobby** liked your post #6: “sixth”" in out
+    assert "│ 🔵 **bobby** replied (#8): “nice one @alice”" in out
+    assert "Notification DMs are on: at most one every 60 minutes" in out
     assert "Traceback" not in out + err
     assert not list(tmp_path.glob("*.db"))  # the throwaway database is gone
 

@@ -148,13 +148,29 @@ _BYLINE = re.compile(r"^\*\*.+ · #(?P<id>[0-9]+)$")
 
 
 def post_cards(message: RecordedMessage) -> list[tuple[int, str, str]]:
-    """The posts a Components V2 message shows: (post id, byline, body), in reading order."""
+    """The posts a Components V2 message shows: (post id, byline, body), in reading order.
+
+    The small print under a byline ("-# ↪ replying to @bob") is not part of the body:
+    ``card_context`` reads it."""
     found = []
     for text in message.texts:
         byline, _, body = text.partition("\n")
         match = _BYLINE.match(byline)
         if match is not None:
+            if body.startswith("-# "):
+                body = body.partition("\n")[2]
             found.append((int(match["id"]), byline, body))
+    return found
+
+
+def card_context(message: RecordedMessage) -> dict[int, str]:
+    """Post id -> the small print under its byline (who reposted it, whom it replies to)."""
+    found = {}
+    for text in message.texts:
+        byline, _, rest = text.partition("\n")
+        match = _BYLINE.match(byline)
+        if match is not None and rest.startswith("-# "):
+            found[int(match["id"])] = rest.partition("\n")[0].removeprefix("-# ")
     return found
 
 

@@ -49,7 +49,13 @@ async def test_a_german_client_reads_german(
     handle = await double.send_slash(alice.user, "posten", {"inhalt": "Hallo Welt"}, locale=DE)
     posted = await handle.message()
     assert posted.texts[0] == "Gepostet! So sehen andere deinen Beitrag:"
-    assert [label for label, _, _ in posted.buttons] == ["Bearbeiten", "Löschen"]
+    assert [label for label, _, _ in posted.buttons] == [
+        "Antworten",
+        "Gefällt mir",
+        "Reposten",
+        "Bearbeiten",
+        "Löschen",
+    ]
     feed = await (await double.send_slash(alice.user, "beiträge", locale=DE)).message()
     assert feed.texts[0] == "## Neueste Beiträge"
     assert bodies(feed) == ["Hallo Welt"]

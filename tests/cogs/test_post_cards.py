@@ -40,7 +40,13 @@ async def test_a_post_card_shows_everything_a_reader_needs(
         stamp = int(clock.now.timestamp())
         assert byline == f"**alice** · <t:{stamp}:R> · #{number}"
         assert body == "hello **world**"
-        assert [label for label, _, _ in posted.buttons] == ["Edit", "Delete"]
+        assert [label for label, _, _ in posted.buttons] == [
+            "Reply",
+            "Like",
+            "Repost",
+            "Edit",
+            "Delete",
+        ]
         clock.advance(minutes=5)
         edited = await alice.run("edit", post=number, content="hello again")
         edited_at = int(clock.now.timestamp())

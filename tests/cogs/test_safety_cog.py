@@ -312,7 +312,14 @@ async def test_the_report_button_on_a_post_opens_the_form(
     await bob.register("bob")
     number = await _post(alice, "card")
     feed = await bob.run("feed")
-    assert [label for label, _, _ in feed.buttons] == ["Report", "Newer", "Older"]
+    assert [label for label, _, _ in feed.buttons] == [
+        "Reply",
+        "Like",
+        "Repost",
+        "Report",
+        "Newer",
+        "Older",
+    ]
     assert feed.button("Report") == f"mb:rp:{number}"
     modal = await (await double.click_button(bob.user, feed, feed.button("Report"))).modal()
     assert modal.title == f"Report post #{number}"

@@ -98,18 +98,22 @@ async def test_home_pages_both_ways_in_place_and_after_a_restart(
         assert home.ephemeral
         assert home.texts[0].startswith("## Home timeline of alice\n")
         # carol's posts (2, 5, 8, 11) are not there: alice does not follow her.
-        assert _bodies(home) == ["post 10", "post 9", "post 7", "post 6", "post 4"]
-        # Report under bob's posts (10, 7, 4), Edit and Delete under her own (9, 6).
-        rows = ["Report", "Edit", "Delete", "Report", "Edit", "Delete", "Report"]
+        # Four cards fill Discord's 40 components; the next page goes on right behind them.
+        assert _bodies(home) == ["post 10", "post 9", "post 7", "post 6"]
+        # Reply, Like and Repost under every post; Report under bob's (10, 7), Edit and
+        # Delete under her own (9, 6).
+        talk = ["Reply", "Like", "Repost"]
+        bobs, hers = [*talk, "Report"], [*talk, "Edit", "Delete"]
+        rows = [*bobs, *hers, *bobs, *hers]
         assert [label for label, _, _ in home.buttons] == [*rows, "Newer", "Older"]
         assert home.buttons[-2][2] is True  # nothing newer than the top
         older = await alice.click(home, "Older")
         assert older.id == home.id  # a private page is updated in place
-        assert _bodies(older) == ["post 3", "post 1", "post 0"]
+        assert _bodies(older) == ["post 4", "post 3", "post 1", "post 0"]
         assert older.buttons[-1][2] is True  # the end
     async with start_microblog():  # a new process: the buttons still work
         newer = await alice.click(double.message(home.id), "Newer")
-        assert _bodies(newer) == ["post 10", "post 9", "post 7", "post 6", "post 4"]
+        assert _bodies(newer) == ["post 10", "post 9", "post 7", "post 6"]
         assert all(len(custom_id or "") <= 100 for _, custom_id, _ in newer.buttons)
     assert double.violations == []
 
@@ -127,8 +131,8 @@ async def test_shared_home_stays_put_and_clickers_page_privately(
     page = await bob.click(shared, "Older")  # bob is not logged in: timelines are public
     assert page.ephemeral and page.id != shared.id
     assert page.texts[0].startswith("## Home timeline of alice\n")
-    assert _bodies(page) == ["a1", "a0"]
-    assert _bodies(double.message(shared.id)) == ["a6", "a5", "a4", "a3", "a2"]
+    assert _bodies(page) == ["a2", "a1", "a0"]  # alice's own page held four of hers
+    assert _bodies(double.message(shared.id)) == ["a6", "a5", "a4", "a3"]
     needs_login = await bob.run("home")
     assert needs_login.content == "You are not logged in. Use /login first."
     assert double.violations == []

@@ -106,8 +106,12 @@ async def test_someone_paging_a_shared_home_sees_only_what_they_may(
             clock.advance(seconds=1)
     await alice.run("block", user="bob")
     shared = await carol.run("home", share=True)
-    assert _bodies(shared) == ["a5", "c5", "a4", "c4", "a3"]
+    newest_first = [f"{who}{n}" for n in range(5, -1, -1) for who in ("a", "c")]
+    top = _bodies(shared)  # as many as the message can hold with their buttons
+    assert top == newest_first[: len(top)] and len(top) >= 3
+    rest = newest_first[len(top) :]
     page = await bob.click(shared, "Older")  # bob pages it: alice blocked him
-    assert page.ephemeral and _bodies(page) == ["c3", "c2", "c1", "c0"]
-    assert _bodies(await carol.click(shared, "Older")) == ["c3", "a2", "c2", "a1", "c1"]
+    assert page.ephemeral and _bodies(page) == [b for b in rest if b.startswith("c")][:4]
+    carols = _bodies(await carol.click(shared, "Older"))
+    assert carols == rest[: len(carols)] and any(b.startswith("a") for b in carols)
     assert double.violations == []

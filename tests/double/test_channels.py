@@ -156,3 +156,22 @@ async def test_slow_channel_stores_at_once_and_answers_late(
     again = await channel.send("in flight", nonce=777)  # the retry, same nonce
     assert again.id == stored.id
     assert len(double.channel_messages(double.channel_id)) == 1
+
+
+async def test_a_user_with_closed_dms_answers_50007_until_reopened(
+    double: DiscordDouble, sample_bot: SampleBot, alice: User
+) -> None:
+    opened = await sample_bot.http.start_private_message(alice.id)  # POST /users/@me/channels
+    assert int(opened["id"]) == double.world.dm_channel(alice).id
+    channel = sample_bot.get_partial_messageable(
+        int(opened["id"]), type=discord.ChannelType.private
+    )
+    await channel.send("hello")
+    double.close_dms(alice)
+    with pytest.raises(discord.Forbidden) as refused:
+        await channel.send("are you there?")
+    assert (refused.value.status, refused.value.code) == (403, 50007)
+    double.close_dms(alice, closed=False)
+    await channel.send("again")
+    assert [m.content for m in double.channel_messages(int(opened["id"]))] == ["hello", "again"]
+    assert double.violations == []

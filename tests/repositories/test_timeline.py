@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select, update
 
 from bot.db.engine import Database
-from bot.db.models import Account, Block, Follow, Mute, Post, ServerHiddenAccount
+from bot.db.models import Account, Block, Follow, Mute, Post, Repost, ServerHiddenAccount
 from bot.domain.rules import username_skeletons
 from bot.domain.values import Audience, Position
 from bot.repositories import timeline
@@ -53,11 +53,11 @@ class Seeded:
         """The rule, written out plainly: what the query must return, in any order."""
 
         def shown(author: int) -> bool:
-            reader = audience.account_id
+            # Blocks either way of the reader and of the owner (their reposts bring others in).
+            blockers = {audience.account_id, self.owner} - {None}
             return not (
                 author in self.suspended
-                or (reader is not None and ((reader, author) in self.blocks))
-                or (reader is not None and ((author, reader) in self.blocks))
+                or any((a, author) in self.blocks or (author, a) in self.blocks for a in blockers)
                 or (audience.hide_muted and (self.owner, author) in self.mutes)
                 or (audience.guild_id, author) in self.hidden
             )
@@ -65,12 +65,12 @@ class Seeded:
         return [key for key, author, removed in self.posts if not removed and shown(author)]
 
 
-async def _seed(database: Database, seed: int) -> Seeded:
+async def _seed(database: Database, seed: int, *, hiding: bool = True) -> Seeded:
     """25 authors with posts (timestamps often tied), an owner following some of them, and
     every kind of thing that hides a post: some removed by a moderator; authors blocked
     either way (by the owner and by the reader; follows are left in place here, as an old
     database may have them), muted (by each), hidden in a server, suspended (now, or no
-    longer)."""
+    longer). ``hiding=False``: none of those, only the accounts, follows and posts."""
     rng = random.Random(seed)
     async with database.write() as session:
         accounts = [_account(f"user{n}") for n in range(26)]
@@ -81,43 +81,44 @@ async def _seed(database: Database, seed: int) -> Seeded:
         session.add_all(
             Follow(follower_id=owner.id, followed_id=a.id, created_at=WHEN) for a in followed
         )
-        picks = [a.id for a in rng.sample(others, 10)]
         seeded = Seeded(
             owner=owner.id,
             following=len(followed),
             reader=reader.id,
             posts=[],
             names={a.id: a.username for a in accounts},
-            blocks={
+        )
+        if hiding:
+            picks = [a.id for a in rng.sample(others, 10)]
+            seeded.blocks = {
                 (owner.id, picks[0]),
                 (picks[1], owner.id),
                 (reader.id, picks[2]),
                 (picks[3], reader.id),
-            },
-            mutes={(owner.id, picks[4]), (reader.id, picks[5])},
-            hidden={(GUILD, picks[6]), (OTHER_GUILD, picks[7])},
-            suspended={picks[8]},
-        )
-        session.add_all(
-            Block(blocker_id=a, blocked_id=b, created_at=WHEN) for a, b in seeded.blocks
-        )
-        session.add_all(Mute(muter_id=a, muted_id=b, created_at=WHEN) for a, b in seeded.mutes)
-        session.add_all(
-            ServerHiddenAccount(guild_id=g, account_id=a, hidden_by=1, created_at=WHEN)
-            for g, a in seeded.hidden
-        )
-        for account in accounts:
-            if account.id == picks[8]:
-                account.suspended_until = NOW + timedelta(days=1)
-            elif account.id == picks[9]:
-                account.suspended_until = NOW - timedelta(days=1)  # over: shown again
+            }
+            seeded.mutes = {(owner.id, picks[4]), (reader.id, picks[5])}
+            seeded.hidden = {(GUILD, picks[6]), (OTHER_GUILD, picks[7])}
+            seeded.suspended = {picks[8]}
+            session.add_all(
+                Block(blocker_id=a, blocked_id=b, created_at=WHEN) for a, b in seeded.blocks
+            )
+            session.add_all(Mute(muter_id=a, muted_id=b, created_at=WHEN) for a, b in seeded.mutes)
+            session.add_all(
+                ServerHiddenAccount(guild_id=g, account_id=a, hidden_by=1, created_at=WHEN)
+                for g, a in seeded.hidden
+            )
+            for account in accounts:
+                if account.id == picks[8]:
+                    account.suspended_until = NOW + timedelta(days=1)
+                elif account.id == picks[9]:
+                    account.suspended_until = NOW - timedelta(days=1)  # over: shown again
         posts = [
             Post(
                 # A Zipf-ish pick: some authors busy, most quiet, a few silent.
                 author_id=rng.choice(accounts[: rng.randint(1, len(accounts))]).id,
                 body="x",
                 created_at=WHEN + timedelta(seconds=rng.randint(0, 120)),
-                removed_at=NOW if rng.random() < 0.1 else None,
+                removed_at=NOW if hiding and rng.random() < 0.1 else None,
             )
             for _ in range(300)
         ]
@@ -290,3 +291,168 @@ async def test_many_follows_walk_the_global_index_then_fall_back(database: Datab
     assert "ix_post_created_at_id" in window_plan, window_plan
     assert "pk_follow" in window_plan or "sqlite_autoindex_follow_1" in window_plan, window_plan
     assert "SCAN post" not in window_plan and "Seq Scan on post" not in window_plan
+
+
+# -- reposts ---------------------------------------------------------------------------------
+async def _seed_reposts(database: Database, seed: int) -> tuple[int, int, dict[Key, str | None]]:
+    """As ``_seed``, and 150 reposts (some of the same post by several accounts, some by
+    accounts the owner does not follow, timestamps often tied), counters set as the
+    services keep them. Returns (owner id, how many it follows, the expected timeline as
+    {(moment, post id): username of the reposter, or None})."""
+    seeded = await _seed(database, seed, hiding=False)
+    owner, following, names = seeded.owner, seeded.following, seeded.names
+    rng = random.Random(seed * 7)
+    async with database.write() as session:
+        followed = set(
+            await session.scalars(select(Follow.followed_id).where(Follow.follower_id == owner))
+        )
+        every_post = list((await session.execute(select(Post.id, Post.created_at))).all())
+        made: dict[tuple[int, int], datetime] = {}
+        for _ in range(150):
+            post_id, created_at = rng.choice(every_post[: rng.randint(1, len(every_post))])
+            account = rng.randint(1, 26)
+            made[(account, post_id)] = created_at + timedelta(seconds=rng.randint(0, 60))
+        session.add_all(
+            Repost(account_id=a, post_id=p, created_at=at) for (a, p), at in made.items()
+        )
+        counts: dict[int, int] = {}
+        for _, post_id in made:
+            counts[post_id] = counts.get(post_id, 0) + 1
+        for post_id, count in counts.items():
+            await session.execute(update(Post).where(Post.id == post_id).values(repost_count=count))
+    authors = {owner, *followed}
+    newest: dict[int, tuple[datetime, int, int | None]] = {}  # post -> (at, tie, reposter)
+    for (created_at, post_id), _author, _removed in seeded.posts:
+        newest[post_id] = (created_at, -1, None)
+    for (account, post_id), at in made.items():
+        if account in authors:
+            best = newest.get(post_id)
+            if best is None or best[2] is None or (at, account) > best[:2]:
+                newest[post_id] = (at, account, account)
+    return (
+        owner,
+        following,
+        {(at, post_id): names[via] if via else None for post_id, (at, _, via) in newest.items()},
+    )
+
+
+@pytest.mark.parametrize(
+    ("merge_max", "window"),
+    [(10**9, 0), (0, 10**6), (0, 4)],
+    ids=["merge", "window", "window-then-merge"],
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+async def test_reposts_show_once_at_their_newest_moment(
+    database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+    seed: int,
+    merge_max: int,
+    window: int,
+) -> None:
+    monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
+    monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
+    owner, following, expected = await _seed_reposts(database, seed)
+    assert any(expected.values()) and None in expected.values()  # both kinds are there
+    keys = list(expected)
+    cursors: list[Key | None] = [None, *random.Random(seed).sample(sorted(keys), 8)]
+    async with database.read() as session:
+        repository = TimelineRepository(session)
+        for cursor in cursors:
+            position = Position(*cursor) if cursor else None
+            for newer in (False, True):
+                if newer and position is None:
+                    continue
+                rows = await repository.home_page(
+                    owner,
+                    following,
+                    audience=Audience(now=NOW, account_id=owner),
+                    limit=LIMIT,
+                    before=None if newer else position,
+                    after=position if newer else None,
+                )
+                got = [(row.at, row.id) for row in rows]
+                assert got == _expected(keys, cursor, newer), (cursor, newer)
+                assert [row.reposted_by for row in rows] == [expected[key] for key in got]
+        # Paging down from the top meets every post once.
+        seen: list[Key] = []
+        position = None
+        audience = Audience(now=NOW, account_id=owner)
+        while rows := await repository.home_page(
+            owner, following, audience=audience, limit=LIMIT, before=position
+        ):
+            seen += [(row.at, row.id) for row in rows]
+            position = Position(*seen[-1])
+        assert seen == sorted(keys, reverse=True)
+        assert len({post_id for _, post_id in seen}) == len(seen)
+
+
+@pytest.mark.parametrize(("merge_max", "window"), [(10**9, 0), (0, 10**6)], ids=["merge", "window"])
+async def test_reposts_of_what_the_audience_may_not_see_are_left_out(
+    database: Database, monkeypatch: pytest.MonkeyPatch, merge_max: int, window: int
+) -> None:
+    """A repost is left out when its post may not be seen (removed, its author muted by the
+    owner, blocked either way by the owner or the reader, hidden in the server, suspended)
+    or when its reposter may not be (then the post shows at its own time, if at all)."""
+    monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
+    monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
+    names = ("owner", "reader", "friend", "gone", "stranger", "muted", "blocked", "avoided")
+    async with database.write() as session:
+        people = {name: _account(name) for name in (*names, "hidden", "suspended")}
+        session.add_all(people.values())
+        await session.flush()
+        ids = {name: account.id for name, account in people.items()}
+        for followed in ("friend", "gone"):
+            session.add(
+                Follow(follower_id=ids["owner"], followed_id=ids[followed], created_at=WHEN)
+            )
+        people["gone"].suspended_until = NOW + timedelta(days=1)  # a followed reposter
+        people["suspended"].suspended_until = NOW + timedelta(days=1)
+        session.add(Mute(muter_id=ids["owner"], muted_id=ids["muted"], created_at=WHEN))
+        session.add(Block(blocker_id=ids["blocked"], blocked_id=ids["owner"], created_at=WHEN))
+        session.add(Block(blocker_id=ids["reader"], blocked_id=ids["avoided"], created_at=WHEN))
+        session.add(
+            ServerHiddenAccount(
+                guild_id=GUILD, account_id=ids["hidden"], hidden_by=1, created_at=WHEN
+            )
+        )
+        posts = {
+            body: Post(author_id=ids[author], body=body, created_at=WHEN, repost_count=1)
+            for body, author in (
+                ("fine", "stranger"),
+                ("removed", "stranger"),
+                ("by muted", "muted"),
+                ("by blocked", "blocked"),
+                ("by avoided", "avoided"),
+                ("by hidden", "hidden"),
+                ("by suspended", "suspended"),
+                ("friend's, reposted by gone", "friend"),
+                ("stranger's, reposted by gone", "stranger"),
+            )
+        }
+        posts["removed"].removed_at = WHEN
+        session.add_all(posts.values())
+        await session.flush()
+        later = WHEN + timedelta(minutes=1)
+        session.add_all(
+            Repost(
+                account_id=ids["gone" if "gone" in body else "friend"],
+                post_id=post.id,
+                created_at=later,
+            )
+            for body, post in posts.items()
+        )
+
+    async def shown(audience: Audience) -> list[tuple[str, str | None]]:
+        async with database.read() as session:
+            rows = await TimelineRepository(session).home_page(
+                ids["owner"], 2, audience=audience, limit=LIMIT
+            )
+        return sorted((row.body, row.reposted_by) for row in rows)
+
+    friends = [("friend's, reposted by gone", None)]  # at its own time: gone is suspended
+    assert await shown(Audience(now=NOW, account_id=ids["owner"])) == sorted(
+        [("by avoided", "friend"), ("by hidden", "friend"), ("fine", "friend"), *friends]
+    )
+    assert await shown(Audience(now=NOW, account_id=ids["reader"], guild_id=GUILD)) == sorted(
+        [("fine", "friend"), *friends]
+    )

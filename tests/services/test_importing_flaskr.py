@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from werkzeug.security import generate_password_hash
 
 from bot.config import PostSettings
@@ -355,3 +355,18 @@ async def test_bulk_rows_store_times_exactly_as_the_bot_does(
             raw = await session.scalar(text("SELECT min(created_at) FROM post WHERE imported"))
             assert raw == "2024-03-01 09:30:00.000000"  # SQLAlchemy's format, microseconds too
     assert stored == datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
+
+
+async def test_an_account_deleted_here_is_not_brought_back_nor_given_new_posts(
+    importer: ImportService, database: Database, flaskr: Path
+) -> None:
+    await _run(importer, flaskr)
+    async with database.write() as session:
+        await session.execute(delete(Account).where(Account.username == "Sam"))
+    connection = sqlite3.connect(flaskr)
+    add_flaskr_rows(connection, [], [(9, 1, "2024-05-01 00:00:00", "Late", "Sam wrote more")])
+    connection.close()
+    again = await _run(importer, flaskr)
+    assert (again.users, again.posts) == (0, 0)
+    assert again.skipped == {"post: its author's account was deleted here": 1}
+    assert "Sam" not in await _accounts(database)

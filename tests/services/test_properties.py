@@ -138,5 +138,12 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "report",
         "moderation_action",
         "server_hidden_account",
+        "post_like",
+        "repost",
+        "mention",
+        "notification",
+        "notification_dm",
+        "import_mapping",
+        "import_progress",
     }
     assert {ChatSession.__tablename__, Post.__tablename__} <= set(Base.metadata.tables)

@@ -12,8 +12,10 @@ from bot.config import AuthSettings, ModerationSettings, PostSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Follow
 from bot.domain.errors import AccountSuspended, Blocked
+from bot.domain.notifications import FOLLOW
 from bot.domain.security import PasswordHasher
 from bot.domain.values import ChatUser, FeedPage
+from bot.repositories.notifications import NotificationRepository
 from bot.services.accounts import DELETE_WORD, AccountService
 from bot.services.auth import AuthService
 from bot.services.moderation import ModerationService
@@ -82,6 +84,15 @@ async def _follows(database: Database) -> set[tuple[str, str]]:
         return {(ids[a], ids[b]) for a, b in rows}
 
 
+async def _follow_notifications(database: Database, username: str) -> list[str]:
+    """Who the account was told followed it."""
+    async with database.read() as session:
+        account_id = await session.scalar(select(Account.id).where(Account.username == username))
+        assert account_id is not None
+        rows = await NotificationRepository(session).received(account_id)
+        return [row.actor for row in rows if row.kind == FOLLOW]
+
+
 async def _suspend_keeping_sessions(database: Database, username: str, clock: FakeClock) -> None:
     """A suspension whose sessions are still there (ended by another process a moment later,
     say): the services must refuse it on their own."""
@@ -128,8 +139,12 @@ async def test_a_block_ends_follows_both_ways_and_their_counters(
         ("alice", "bob"), ("bob", "alice"), ("alice", "carol"), ("carol", "bob"),
     ]:  # fmt: skip
         await social.follow(people[follower], followed)
+    assert await _follow_notifications(database, "alice") == ["bob"]
     await safety.block(people["bob"], "alice")  # either one may block
     assert await _follows(database) == {("alice", "carol"), ("carol", "bob")}
+    # The follows' notifications went with them; carol's stay.
+    assert await _follow_notifications(database, "alice") == []
+    assert await _follow_notifications(database, "bob") == ["carol"]
     counts = await _counts(database)
     assert (counts["alice"], counts["bob"], counts["carol"]) == ((0, 1), (1, 0), (1, 1))
     assert await _mismatches(database) == []

@@ -10,16 +10,27 @@ from bot.front.components.account import DeleteAccountForm, PasswordForm, export
 from bot.front.components.auth import LoginForm, RegisterForm
 from bot.front.components.base import ComponentRouter, Form, StaticView, chat_user, custom_id
 from bot.front.components.feed import FeedPageButton, feed_layout
+from bot.front.components.notifications import (
+    NotificationsPageButton,
+    dm_off_text,
+    dm_text,
+    notifications_layout,
+    unread_text,
+)
 from bot.front.components.posts import (
     ConfirmDeleteButton,
     DeletePostButton,
     EditForm,
     EditPostButton,
     PostForm,
+    ReplyButton,
+    ReplyForm,
     edit,
     post_buttons,
     publish,
+    publish_reply,
 )
+from bot.front.components.reactions import ReactionButton, reaction_sentence
 from bot.front.components.safety import (
     ModPageButton,
     ReportActionButton,
@@ -39,6 +50,7 @@ from bot.front.components.social import (
     people_layout,
     profile_layout,
 )
+from bot.front.components.threads import ThreadPageButton, thread_layout
 
 BUTTONS = (
     FeedPageButton,
@@ -51,6 +63,10 @@ BUTTONS = (
     ReportButton,
     ReportActionButton,
     ModPageButton,
+    ReplyButton,
+    ReactionButton,
+    ThreadPageButton,
+    NotificationsPageButton,
 )
 FORMS: tuple[type[Form], ...] = (
     RegisterForm,
@@ -62,6 +78,7 @@ FORMS: tuple[type[Form], ...] = (
     SuspendForm,
     PasswordForm,
     DeleteAccountForm,
+    ReplyForm,
 )
 
 __all__ = [
@@ -79,28 +96,40 @@ __all__ = [
     "HomePageButton",
     "LoginForm",
     "ModPageButton",
+    "NotificationsPageButton",
     "PasswordForm",
     "PeoplePageButton",
     "PostForm",
     "ProfileForm",
+    "ReactionButton",
     "RegisterForm",
+    "ReplyButton",
+    "ReplyForm",
     "ReportActionButton",
     "ReportButton",
     "ReportForm",
     "StaticLayout",
     "StaticView",
     "SuspendForm",
+    "ThreadPageButton",
     "chat_user",
     "custom_id",
+    "dm_off_text",
+    "dm_text",
     "edit",
     "export_file",
     "feed_layout",
     "home_layout",
     "log_message",
     "name",
+    "notifications_layout",
     "people_layout",
     "post_buttons",
     "profile_layout",
     "publish",
+    "publish_reply",
+    "reaction_sentence",
     "reports_message",
+    "thread_layout",
+    "unread_text",
 ]

@@ -31,6 +31,7 @@ from bot.front.cards import (
     post_items,
 )
 from bot.front.components.base import Answered, Form, chat_user, custom_id, services_of
+from bot.front.components.notifications import unread_text
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
 from bot.front.rendering import cut
@@ -146,7 +147,7 @@ def home_layout(page: FeedPage, _: Messages) -> StaticLayout:
     return page_layout(
         PostPage(
             title=_("Home timeline of {owner}", owner=page.author or ""),
-            header=_("Your posts and the posts of the people you follow, newest first."),
+            header=_home_header(page, _),
             posts=page.posts,
             empty=_(
                 "Nothing here yet. Follow people with /follow (find them in /feed), "
@@ -157,6 +158,15 @@ def home_layout(page: FeedPage, _: Messages) -> StaticLayout:
         buttons=lambda post: post_buttons(post, page.viewer_id, _),
         paging=paging,
     )
+
+
+def _home_header(page: FeedPage, _: Messages) -> str:
+    header = _(
+        "Your posts, the posts of the people you follow and what they reposted, newest first."
+    )
+    if page.unread:
+        header += "\n-# " + unread_text(page.unread, _) + ": /notifications"
+    return header
 
 
 class PeoplePageButton(

@@ -1,7 +1,7 @@
 """imports: mapping and progress tables, imported posts, room for werkzeug hashes
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-22 06:50:00.000000
 
 ``account.password_hash`` grows from 100 to 255 characters: an imported werkzeug scrypt
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0005"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
