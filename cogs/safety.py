@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.front.client import MicroblogBot
 from bot.front.components import ReportForm, chat_user
+from bot.front.components.base import services_of
 from bot.front.i18n import messages
 from bot.front.tree import everywhere, reply
 from bot.services.safety import SafetyService
@@ -21,9 +22,10 @@ Username = app_commands.Range[str, 1, 32]
 async def usernames(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
-    """Microblog usernames starting with what was typed (shared by every user option)."""
+    """Microblog usernames starting with what was typed: every cog's user option uses this
+    one callback and its one service method (SocialService.usernames)."""
     try:
-        found = await interaction.client.services.safety.usernames_like(current)  # type: ignore[attr-defined]
+        found = await services_of(interaction).social.usernames(str(current)[:32])
     except Exception:  # autocomplete cannot show errors; no suggestions says enough
         return []
     return [app_commands.Choice(name=name, value=name) for name in found]

@@ -17,8 +17,7 @@ from bot.front.components import (
 from bot.front.i18n import messages
 from bot.front.tree import everywhere, reply
 from bot.services.social import SocialService
-
-Username = app_commands.Range[str, 1, 32]
+from cogs.safety import Username, usernames
 
 
 class SocialCog(commands.Cog):
@@ -28,6 +27,7 @@ class SocialCog(commands.Cog):
     @everywhere
     @app_commands.command()
     @app_commands.describe(user="Their microblog username")
+    @app_commands.autocomplete(user=usernames)
     async def follow(self, interaction: discord.Interaction, user: Username) -> None:
         """Follow someone: their posts appear in your /home."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -44,6 +44,7 @@ class SocialCog(commands.Cog):
     @everywhere
     @app_commands.command()
     @app_commands.describe(user="Their microblog username")
+    @app_commands.autocomplete(user=usernames)
     async def unfollow(self, interaction: discord.Interaction, user: Username) -> None:
         """Stop following someone."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -61,53 +62,48 @@ class SocialCog(commands.Cog):
     async def home(self, interaction: discord.Interaction, share: bool = False) -> None:
         """Your home timeline: your posts and those of the people you follow."""
         await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.social.home(chat_user(interaction))
+        page = await self.social.home(chat_user(interaction), guild_id=interaction.guild_id)
         await reply(interaction, view=home_layout(page, messages(interaction)), ephemeral=not share)
 
     @everywhere
     @app_commands.command()
     @app_commands.describe(user="Whose profile (default: yours)")
+    @app_commands.autocomplete(user=usernames)
     async def profile(self, interaction: discord.Interaction, user: Username | None = None) -> None:
         """A profile: bio, counts, whether you follow each other, newest posts."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await self.social.profile(chat_user(interaction), user)
+        found = await self.social.profile(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=profile_layout(found, messages(interaction)))
 
     @everywhere
     @app_commands.command()
     @app_commands.describe(user="Whose followers (default: yours)")
+    @app_commands.autocomplete(user=usernames)
     async def followers(
         self, interaction: discord.Interaction, user: Username | None = None
     ) -> None:
         """Who follows someone, most recent first."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.followers(chat_user(interaction), user)
+        page = await self.social.followers(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=people_layout(page, messages(interaction), followers=True))
 
     @everywhere
     @app_commands.command()
     @app_commands.describe(user="Whose follows (default: yours)")
+    @app_commands.autocomplete(user=usernames)
     async def following(
         self, interaction: discord.Interaction, user: Username | None = None
     ) -> None:
         """Whom someone follows, most recent first."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.following(chat_user(interaction), user)
+        page = await self.social.following(
+            chat_user(interaction), user, guild_id=interaction.guild_id
+        )
         await reply(interaction, view=people_layout(page, messages(interaction), followers=False))
-
-    @follow.autocomplete("user")
-    @unfollow.autocomplete("user")
-    @profile.autocomplete("user")
-    @followers.autocomplete("user")
-    @following.autocomplete("user")
-    async def _usernames(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        try:
-            names = await self.social.usernames(str(current)[:32])
-        except Exception:  # autocomplete cannot show errors; an empty list says enough
-            return []
-        return [app_commands.Choice(name=username, value=username) for username in names]
 
 
 async def setup(bot: MicroblogBot) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account
+from bot.db.models import Account, Follow
 from bot.domain.errors import UsernameTaken
 from bot.repositories.flushing import add_or_raise
 
@@ -82,6 +82,29 @@ class AccountRepository:
                 update(Account)
                 .where(Account.id == account_id)
                 .values(values)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def lock(self, *account_ids: int) -> set[int]:
+        """Row locks until the transaction ends (PostgreSQL: FOR UPDATE, in id order, so two
+        transactions never wait on each other in a circle); returns the ids that exist.
+        SQLite writes one transaction at a time: there the rows are only read."""
+        query = select(Account.id).where(Account.id.in_(sorted(set(account_ids))))
+        if self.session.bind.dialect.name == "postgresql":
+            query = query.order_by(Account.id).with_for_update()
+        return set((await self.session.scalars(query)).all())
+
+    async def uncount_follows_of(self, account_id: int) -> None:
+        """Take ``account_id``'s follows off the other side's counters (it is being
+        deleted): one set-based update each way, however many follows there are."""
+        for column, others in (
+            ("follower_count", select(Follow.followed_id).where(Follow.follower_id == account_id)),
+            ("following_count", select(Follow.follower_id).where(Follow.followed_id == account_id)),
+        ):
+            await self.session.execute(
+                update(Account)
+                .where(Account.id.in_(others))
+                .values({column: getattr(Account, column) - 1})
                 .execution_options(synchronize_session=False)
             )
 

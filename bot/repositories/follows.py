@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import Account, Follow
-from bot.domain.values import Position
+from bot.domain.values import Audience, Position
+from bot.repositories.posts import account_shown, excluded_accounts
 
 
 class FollowRepository:
@@ -38,6 +39,14 @@ class FollowRepository:
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def remove_all_of(self, account_id: int) -> None:
+        """Every follow from or of ``account_id`` (the counters are the caller's)."""
+        await self.session.execute(
+            delete(Follow).where(
+                or_(Follow.follower_id == account_id, Follow.followed_id == account_id)
+            )
+        )
+
     async def between(self, a: int, b: int) -> tuple[bool, bool]:
         """(a follows b, b follows a), in one primary-key query."""
         rows = await self.session.scalars(
@@ -55,33 +64,54 @@ class FollowRepository:
         self,
         account_id: int,
         *,
+        audience: Audience,
         limit: int,
         before: Position | None = None,
         after: Position | None = None,
     ) -> list[tuple[datetime, Account]]:
-        """Whom ``account_id`` follows, most recent follow first: (followed at, account)."""
+        """Whom ``account_id`` follows that ``audience`` may see, most recent follow first:
+        (followed at, account)."""
         return await self._page(
-            Follow.follower_id, Follow.followed_id, account_id, limit, before, after
+            Follow.follower_id, Follow.followed_id, account_id, audience, limit, before, after
         )
 
     async def followers_page(
         self,
         account_id: int,
         *,
+        audience: Audience,
         limit: int,
         before: Position | None = None,
         after: Position | None = None,
     ) -> list[tuple[datetime, Account]]:
-        """Who follows ``account_id``, most recent follow first: (followed at, account)."""
+        """Who follows ``account_id`` that ``audience`` may see, most recent follow first:
+        (followed at, account)."""
         return await self._page(
-            Follow.followed_id, Follow.follower_id, account_id, limit, before, after
+            Follow.followed_id, Follow.follower_id, account_id, audience, limit, before, after
         )
+
+    async def everyone(self, account_id: int, *, following: bool) -> list[tuple[str, datetime]]:
+        """(username, since) of everyone ``account_id`` follows (or who follows it), oldest
+        first: their data export, unfiltered."""
+        owner, other = (
+            (Follow.follower_id, Follow.followed_id)
+            if following
+            else (Follow.followed_id, Follow.follower_id)
+        )
+        rows = await self.session.execute(
+            select(Account.username, Follow.created_at)
+            .join(Account, Account.id == other)
+            .where(owner == account_id)
+            .order_by(Follow.created_at, other)
+        )
+        return [(name, since) for name, since in rows]
 
     async def _page(
         self,
         owner: InstrumentedAttribute[int],
         other: InstrumentedAttribute[int],
         account_id: int,
+        audience: Audience,
         limit: int,
         before: Position | None,
         after: Position | None,
@@ -89,11 +119,16 @@ class FollowRepository:
         # Keyset on (created_at, other id) along ix_follow_<owner>_created_at_<other>; the
         # Position's post_id slot carries the other account's id.
         key = tuple_(Follow.created_at, other)
+        # The feeds' visibility rule, applied to people: nobody blocked either way, hidden
+        # in this server or suspended appears (the counts still count them).
         query = (
             select(Follow.created_at, Account)
             .join(Account, Account.id == other)
-            .where(owner == account_id)
+            .where(owner == account_id, account_shown(Account, audience.now))
         )
+        excluded = excluded_accounts(audience)
+        if excluded is not None:
+            query = query.where(other.not_in(excluded))
         if after is not None:
             query = query.where(key > tuple_(after.created_at, after.post_id))
             query = query.order_by(Follow.created_at.asc(), other.asc()).limit(limit)

@@ -2,12 +2,15 @@
 
 Every query that shows posts to someone applies ``visible_to(audience)``: the one rule for
 what a reader may see (removed posts, suspended authors, blocks either way, mutes, accounts
-hidden in the server). Enforced here, in SQL, never by filtering a rendered page.
+hidden in the server). Enforced here, in SQL, never by filtering a rendered page. The home
+timeline and the people lists embed the same pieces (``post_shown``, ``account_shown``,
+``excluded_parts``) rather than a copy of the rules.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -32,46 +35,59 @@ def visible_to(audience: Audience, *, keep_removed: bool = False) -> list[Column
 
     Left out: posts removed by a moderator (unless ``keep_removed``: a thread shows "removed
     by a moderator" in their place), posts of suspended accounts, and the authors in
-    ``excluded_accounts(audience)``.
+    ``excluded_accounts(audience)``. Built from the pieces below, which queries that cannot
+    take an Audience (the home timeline's prebuilt statements) embed with bound parameters.
     """
-    conditions: list[ColumnElement[bool]] = [
-        or_(Account.suspended_until.is_(None), Account.suspended_until <= audience.now),
-    ]
+    conditions = [account_shown(Account, audience.now)]
     if not keep_removed:
-        conditions.append(Post.removed_at.is_(None))
+        conditions.append(post_shown(Post))
     excluded = excluded_accounts(audience)
     if excluded is not None:
         conditions.append(Post.author_id.not_in(excluded))
     return conditions
 
 
+def post_shown(post: Any) -> ColumnElement[bool]:
+    """``post`` (Post or an alias) was not removed by a moderator."""
+    return post.removed_at.is_(None)  # type: ignore[no-any-return]
+
+
+def account_shown(account: Any, now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
+    """``account`` (Account or an alias) is not suspended at ``now``."""
+    return or_(account.suspended_until.is_(None), account.suspended_until <= now)
+
+
 def excluded_accounts(audience: Audience) -> CompoundSelect | None:
-    """The accounts whose posts (and doings) ``audience`` does not see, as one select:
-    see ``_hidden_authors``. None: nobody is excluded."""
-    parts = _hidden_authors(audience)
+    """The accounts whose posts ``audience`` does not see (None: nobody is excluded)."""
+    parts = excluded_parts(
+        reader=audience.account_id,
+        muter=audience.account_id if audience.hide_muted else None,
+        guild=audience.guild_id,
+    )
     return union_all(*parts) if parts else None
 
 
-def _hidden_authors(audience: Audience) -> list[Select]:  # type: ignore[type-arg]
-    """Selects of the author ids ``audience`` does not see (suspensions aside): for a reader
-    who is logged in, those they blocked or who blocked them and (``hide_muted``) those
-    they muted; in a server, the accounts its admins hid there. They come from the primary
-    keys and indexes of block, mute and server_hidden_account: one small set per query
-    however many rows are scanned."""
-    excluded = []
-    if audience.account_id is not None:
-        reader = audience.account_id
-        excluded.append(select(Block.blocked_id).where(Block.blocker_id == reader))
-        excluded.append(select(Block.blocker_id).where(Block.blocked_id == reader))
-        if audience.hide_muted:
-            excluded.append(select(Mute.muted_id).where(Mute.muter_id == reader))
-    if audience.guild_id is not None:
-        excluded.append(
-            select(ServerHiddenAccount.account_id).where(
-                ServerHiddenAccount.guild_id == audience.guild_id
-            )
+def excluded_parts(
+    *, reader: Any = None, muter: Any = None, guild: Any = None
+) -> list[Select[tuple[int]]]:
+    """Account ids to leave out, one SELECT each: those ``reader`` blocked or who blocked
+    ``reader``, those ``muter`` muted, and those hidden in the server ``guild``.
+
+    Each is an id or a bound parameter (a parameter bound to NULL matches nothing), or None
+    to skip that part. They come from the primary keys and indexes of block, mute and
+    server_hidden_account: one small set per query however many posts are scanned.
+    """
+    parts: list[Select[tuple[int]]] = []
+    if reader is not None:
+        parts.append(select(Block.blocked_id).where(Block.blocker_id == reader))
+        parts.append(select(Block.blocker_id).where(Block.blocked_id == reader))
+    if muter is not None:
+        parts.append(select(Mute.muted_id).where(Mute.muter_id == muter))
+    if guild is not None:
+        parts.append(
+            select(ServerHiddenAccount.account_id).where(ServerHiddenAccount.guild_id == guild)
         )
-    return excluded
+    return parts
 
 
 class PostRepository:
@@ -92,7 +108,14 @@ class PostRepository:
         """The authors whose posts ``audience`` does not see, as ids: the rule of
         ``visible_to``, for queries that check authors through an index (search)."""
         suspended = select(Account.id).where(Account.suspended_until > audience.now)
-        return list(await self.session.scalars(union(suspended, *_hidden_authors(audience))))
+        return list(await self.session.scalars(union(
+                    suspended,
+                    *excluded_parts(
+                        reader=audience.account_id,
+                        muter=audience.account_id if audience.hide_muted else None,
+                        guild=audience.guild_id,
+                    ),
+                )))
 
     async def get_visible(
         self, post_id: int, audience: Audience, *, keep_removed: bool = False

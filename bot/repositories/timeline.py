@@ -22,9 +22,18 @@ Two ways to find a page, chosen per query (measured in bench/social.py, 1M posts
 "Shows once" costs nothing for a post nobody reposted: the post's ``repost_count`` is 0, so
 no repost is looked for. Otherwise one probe per repost of that post.
 
-Both choose the page from index columns alone and fetch its rows by id after. The
-statements are built once per shape with bound parameters: building and cache-keying a
-statement of this size costs more Python time than PostgreSQL or SQLite spend running it.
+Both choose the page and fetch its rows by id after. The statements are built once per
+shape with bound parameters: building and cache-keying a statement of this size costs more
+Python time than PostgreSQL or SQLite spend running it.
+
+What may be seen is PostRepository's rule (``visible_to``), embedded from its pieces with
+bound parameters. A timeline shows what its owner sees, less what its reader (the owner,
+or whoever pages a shared timeline) may not: no post removed by a moderator, no post or
+repost by an account that is suspended, blocked either way by the owner or the reader,
+muted by the owner (it is the owner's feed), or hidden in the server where the page is
+shown. "On the timeline" (for posts, reposts and "shows once") means an author who passes
+that rule: the merge drops the others from its author set before reading anything; the
+window checks them beside its follow probe.
 """
 
 from __future__ import annotations
@@ -34,10 +43,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     BindParameter,
     ColumnElement,
     Row,
     Select,
+    and_,
     bindparam,
     cast,
     exists,
@@ -52,8 +63,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.db.models import Account, Block, Follow, Id, Mute, Post, Repost, UTCDateTime
-from bot.domain.values import Position
+from bot.db.models import Account, Follow, Id, Post, Repost, UTCDateTime
+from bot.domain.values import Audience, Position
+from bot.repositories.posts import account_shown, excluded_parts, post_shown
 
 MERGE_MAX_AUTHORS = 100
 WINDOW_POSTS = 1000
@@ -71,27 +83,33 @@ class TimelineRepository:
         owner_id: int,
         following_count: int,
         *,
+        audience: Audience,
         limit: int,
         before: Position | None = None,
         after: Position | None = None,
-        now: datetime | None = None,
     ) -> list[Row[Any]]:
         """Up to ``limit`` items newest first, by ``owner_id`` and the accounts it follows:
         older than ``before``, newer than ``after``, or the newest. Each row has the post's
         id, author_id, body, created_at, edited_at, parent_id, root_id, reply_count,
         like_count, repost_count, the author's username, display name and avatar, ``at``
         (the item's moment: the post's created_at, or the repost's) and ``reposted_by`` (a
-        username, or None)."""
+        username, or None).
+
+        ``audience`` is who reads it where: the reader's blocks and the server's hides apply
+        beside the owner's blocks and mutes (``audience.hide_muted`` False: no mutes)."""
         newer = after is not None
         cursor = after if newer else before
         params: dict[str, Any] = {
             "owner": owner_id,
+            "reader": audience.account_id,
+            "muter": owner_id if audience.hide_muted else None,
+            "guild": audience.guild_id,
+            "now": audience.now,
             "n": limit,
             "nth": limit - 1,
             "window": WINDOW_POSTS,
             "floor": _FLOOR,
             "ceiling": _CEILING,
-            "now": now or datetime.now(UTC),
         }
         if cursor is not None:
             params |= {"at": cursor.created_at, "post_id": cursor.post_id}
@@ -153,10 +171,55 @@ def _owner() -> BindParameter[int]:
     return bindparam("owner", type_=Id)
 
 
-def _in_timeline(account: Any) -> ColumnElement[bool]:
-    """``account`` is the owner or someone the owner follows (a primary-key probe)."""
-    followed = exists().where(Follow.follower_id == _owner(), Follow.followed_id == account)
-    return or_(account == _owner(), followed)
+def _now() -> BindParameter[datetime]:
+    return bindparam("now", type_=UTCDateTime())
+
+
+def _excluded() -> Any:
+    """Visibility's excluded accounts, from bound parameters (NULL: that part is empty):
+    blocks either way of the reader and of the owner, the owner's mutes, the server's hides."""
+    return union_all(
+        *excluded_parts(
+            reader=bindparam("reader", type_=Id),
+            muter=bindparam("muter", type_=Id),
+            guild=bindparam("guild", type_=BigInteger()),
+        ),
+        *excluded_parts(reader=_owner()),
+    )
+
+
+def _owner_shown() -> Any:
+    """The owner is not suspended (their own posts are hidden too, when someone else pages)."""
+    owner = aliased(Account)
+    return (
+        select(true()).where(owner.id == _owner(), account_shown(owner, _now())).scalar_subquery()
+    )
+
+
+def _in_timeline(account: Any, *, scalar: bool = False) -> ColumnElement[bool]:
+    """``account`` is the owner or someone the owner follows (a primary-key probe, which
+    reads its suspension too), and the audience may see it.
+
+    ``scalar``: the follow probe as a scalar subquery, not EXISTS: for the window's posts,
+    where PostgreSQL would otherwise hash every follow of the owner (5,000 rows: about
+    1 ms) instead of probing a few µs per visited post.
+    """
+    author = aliased(Account)
+    probe = (
+        select(true())
+        .select_from(Follow)
+        .join(author, author.id == Follow.followed_id)
+        .where(
+            Follow.follower_id == _owner(),
+            Follow.followed_id == account,
+            account_shown(author, _now()),
+        )
+    )
+    followed = probe.scalar_subquery() if scalar else probe.exists()
+    return and_(
+        or_(and_(account == _owner(), _owner_shown()), followed),
+        account.not_in(_excluded()),
+    )
 
 
 def _not_reposted(post: Any) -> ColumnElement[bool]:
@@ -178,18 +241,11 @@ def _newest_repost(repost: Any, post: Any) -> ColumnElement[bool]:
 
 
 def _repost_visible(post: Any, author: Any) -> list[ColumnElement[bool]]:
-    """A repost brings in someone else's post: it must be one the owner may see (not
-    removed, author not suspended, not blocked either way, not muted)."""
-    excluded = union_all(
-        select(Block.blocked_id).where(Block.blocker_id == _owner()),
-        select(Block.blocker_id).where(Block.blocked_id == _owner()),
-        select(Mute.muted_id).where(Mute.muter_id == _owner()),
-    )
-    now = bindparam("now", type_=UTCDateTime())
+    """A repost brings in someone else's post: it must be one the audience may see."""
     return [
-        post.removed_at.is_(None),
-        or_(author.suspended_until.is_(None), author.suspended_until <= now),
-        post.author_id.not_in(excluded),
+        post_shown(post),
+        account_shown(author, _now()),
+        post.author_id.not_in(_excluded()),
     ]
 
 
@@ -235,16 +291,10 @@ def _window(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
     )
     edge = edge.offset(bindparam("window")).scalar_subquery()
     # Where the window ends: the created_at WINDOW_POSTS posts along (or the end).
-    # A scalar subquery, not EXISTS: PostgreSQL would hash every follow of the owner
-    # (5,000 rows: about 1 ms) where a probe per visited post costs a few µs.
-    followed = (
-        select(true())
-        .where(Follow.follower_id == _owner(), Follow.followed_id == Post.author_id)
-        .scalar_subquery()
-    )
     originals = _original_items(select(Post.id), Post).where(
         _reach(Post.created_at, edge, newer),
-        or_(Post.author_id == _owner(), followed),
+        _in_timeline(Post.author_id, scalar=True),
+        post_shown(Post),
         _not_reposted(Post),
     )
     originals = _past(originals, Post.created_at, Post.id, newer, has_cursor, "n")
@@ -260,10 +310,18 @@ def _window(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
 
 # -- the merge ---------------------------------------------------------------------------
 def _authors() -> Any:
-    return union_all(
+    """The owner and whom it follows, less the authors the audience may not see."""
+    ids = union_all(
         select(Follow.followed_id.label("id")).where(Follow.follower_id == _owner()),
         select(_owner().label("id")),
-    ).cte("authors")
+    ).subquery("candidates")
+    author = aliased(Account)
+    return (
+        select(author.id)
+        .join(ids, ids.c.id == author.id)
+        .where(account_shown(author, _now()), author.id.not_in(_excluded()))
+        .cte("authors")
+    )
 
 
 def _merge_lateral(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
@@ -272,7 +330,7 @@ def _merge_lateral(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
     own = aliased(Post)
     newest = _past(
         _original_items(select(own.id), own).where(
-            own.author_id == authors.c.id, _not_reposted(own)
+            own.author_id == authors.c.id, post_shown(own), _not_reposted(own)
         ),
         own.created_at,
         own.id,
@@ -290,12 +348,14 @@ def _merge_lateral(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
 
 def _merge_bounded(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
     """SQLite has no LATERAL. Per author, the moment of its n-th item past the cursor (one
-    index walk, OFFSET n-1) bounds a join on the author's rows: every candidate comes from
-    a covering index, at most about n per author."""
+    index walk, OFFSET n-1) bounds a join on the author's rows: at most about n candidates
+    per author. Removed posts count in neither."""
     authors = _authors()
     own = aliased(Post)
     nth = _past(
-        select(own.created_at).where(own.author_id == authors.c.id, _not_reposted(own)),
+        select(own.created_at).where(
+            own.author_id == authors.c.id, post_shown(own), _not_reposted(own)
+        ),
         own.created_at,
         own.id,
         newer,
@@ -304,7 +364,7 @@ def _merge_bounded(newer: bool, has_cursor: bool) -> tuple[Any, Any]:
     ).offset(bindparam("nth"))
     originals = _original_items(select(Post.id), Post).join(authors, Post.author_id == authors.c.id)
     originals = originals.where(
-        _reach(Post.created_at, nth.scalar_subquery(), newer), _not_reposted(Post)
+        _reach(Post.created_at, nth.scalar_subquery(), newer), post_shown(Post), _not_reposted(Post)
     )
     originals = _past(originals, Post.created_at, Post.id, newer, has_cursor, "n")
 

@@ -17,6 +17,7 @@ from bot.domain.security import PasswordHasher, check_password_shape
 from bot.domain.values import ChatUser
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.chat_sessions import ChatSessionRepository
+from bot.repositories.follows import FollowRepository
 from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.rate_events import RateEventRepository
@@ -25,6 +26,7 @@ from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
 from bot.services.auth import FAILED_LOGIN_BY_ACCOUNT, AuthService
+from bot.services.graph import end_all_follows
 from bot.services.safety import REPORT_BY_ACCOUNT
 
 DELETE_WORD = "DELETE"
@@ -88,6 +90,9 @@ class AccountService:
             mutes = await MuteRepository(session).by(me.id)
             reports = await ReportRepository(session).made_by(me.id)
             hidden_in = await ServerHideRepository(session).where_hidden(me.id)
+            follows = FollowRepository(session)
+            following = await follows.everyone(me.id, following=True)
+            followers = await follows.everyone(me.id, following=False)
             reactions = await made_by(session, me.id)
             received = await NotificationRepository(session).received(me.id)
         return {
@@ -95,9 +100,17 @@ class AccountService:
             "exported_at": _time(self.clock()),
             "profile": {
                 "username": account.username,
+                "display_name": account.display_name,
+                "bio": account.bio,
                 "created_at": _time(account.created_at),
                 "suspended_until": _time(account.suspended_until),
+                "post_count": account.post_count,
+                "follower_count": account.follower_count,
+                "following_count": account.following_count,
             },
+            # Oldest first, like the posts; usernames as they are now.
+            "following": [{"username": name, "since": _time(since)} for name, since in following],
+            "followers": [{"username": name, "since": _time(since)} for name, since in followers],
             "posts": [
                 {
                     "id": post.id,
@@ -148,10 +161,11 @@ class AccountService:
     async def delete_account(self, chat: ChatUser, password: str, confirmation: str) -> str:
         """Deletes the account and everything that is its own, in one transaction.
 
-        Gone: the account, its posts, sessions, blocks and mutes (both ways), the reports it
-        made and the reports of its posts, server hides, its failed-login and report
-        counters. The moderation log keeps its entries with the link to the account cut.
-        The username is free again. Returns it.
+        Gone: the account, its posts, sessions, follows, blocks and mutes (both ways), the
+        reports it made and the reports of its posts, server hides, its failed-login and
+        report counters. Everyone it followed has one follower fewer, everyone who followed
+        it follows one account fewer. The moderation log keeps its entries with the link to
+        the account cut. The username is free again. Returns it.
         """
         if confirmation.strip() != DELETE_WORD:
             raise ValidationError(
@@ -171,7 +185,9 @@ class AccountService:
             await rate_events.clear(REPORT_BY_ACCOUNT, f"account:{me.id}")
             # Its likes, reposts and replies leave the counters of other people's posts.
             await forget_account(session, me.id)
-            # Posts, sessions, blocks, mutes, hides and follows go with it (ON DELETE CASCADE);
+            # The cascade would take its follows too, but not off the others' counters.
+            await end_all_follows(session, me.id)
+            # Posts, sessions, blocks, mutes and hides go with it (ON DELETE CASCADE);
             # moderation log entries keep their rows with the link cut (ON DELETE SET NULL).
             await AccountRepository(session).delete(me.id)
             return me.username

@@ -1,8 +1,9 @@
 """What people do to protect themselves, and server admins for their server.
 
-- Blocks work both ways: neither account sees or reaches the other (feeds, timelines,
-  threads, search; no follow, reply, mention, like or repost). ``ensure_can_interact`` is
-  the check every service that connects two accounts calls inside its own transaction.
+- Blocks work both ways: neither account sees or reaches the other (feeds, home timelines,
+  profiles' posts, follower lists, threads, search; no follow, reply, mention, like or
+  repost). ``ensure_can_interact`` is the check every service that connects two accounts
+  calls inside its own transaction. A block ends their follows both ways, counters too.
 - Mutes only leave the muted account out of the muter's feeds and notifications.
 - Reports: one open report per reporter and post, at most ``reports_per_hour`` each.
 - Server hides: an account's posts do not appear in what the bot shows in that server.
@@ -27,7 +28,7 @@ from bot.domain.errors import (
     Throttled,
     UserError,
 )
-from bot.domain.rules import clean_reason, clean_username, username_key
+from bot.domain.rules import clean_reason, clean_username
 from bot.domain.values import Audience, ChatUser, RelationView, ReportView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.posts import PostRepository
@@ -36,10 +37,10 @@ from bot.repositories.relations import BlockRepository, MuteRepository
 from bot.repositories.reports import ReportRepository
 from bot.repositories.server_hides import ServerHideRepository
 from bot.services.auth import AuthService
+from bot.services.graph import end_follows_between
 
 REPORT_BY_ACCOUNT = "report_account"
 REPORT_WINDOW = timedelta(hours=1)
-AUTOCOMPLETE_LIMIT = 25
 
 
 async def ensure_can_interact(session: AsyncSession, first_id: int, second_id: int) -> None:
@@ -76,6 +77,9 @@ class SafetyService:
     async def block(self, chat: ChatUser, username: str) -> str:
         async with self.auth.signed_in(chat) as (session, me):
             other = await self._other(session, me.account.id, username, "block")
+            # Follows end first: that locks both accounts, so a follow being made right now
+            # waits and then meets the block (a refusal below rolls this back too).
+            await end_follows_between(session, me.account.id, other.id)
             if not await BlockRepository(session).add(me.account.id, other.id, self.clock()):
                 raise UserError("You have already blocked {username}.", username=other.username)
             return other.username
@@ -186,14 +190,6 @@ class SafetyService:
         _require_manager(manages_server)
         async with self.db.read() as session:
             return await ServerHideRepository(session).in_guild(guild_id)
-
-    async def usernames_like(self, typed: str) -> list[str]:
-        """Autocomplete for commands that take a microblog username."""
-        prefix = typed.strip()
-        async with self.db.read() as session:
-            return await AccountRepository(session).usernames_starting(
-                username_key(prefix), AUTOCOMPLETE_LIMIT
-            )
 
 
 def _require_manager(manages_server: bool) -> None:

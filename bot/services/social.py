@@ -7,6 +7,13 @@ Rules worth knowing (also in the README):
   never accepted where an account is named (follow, unfollow, profile, lists).
 - Profiles, lists and home timelines are public, like the posts they are made of: page
   buttons carry whose page it is, so anyone may click them, after a restart too.
+- What they show follows the feeds' visibility rule (PostRepository's ``visible_to``) for
+  whoever reads them where: nothing by an account blocked either way, suspended, or hidden
+  in the server the answer is shown in, no post a moderator removed. Mutes hide posts
+  (profiles: the viewer's; home timelines: the owner's, it is their feed), never people
+  in lists; a home timeline also leaves out whom its owner blocked or was blocked by (their
+  reposts bring in others' posts). Following is refused between accounts that blocked each other
+  (``ensure_can_interact``); a block ends their follows (SafetyService).
 """
 
 from __future__ import annotations
@@ -22,9 +29,9 @@ from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
-from bot.domain.notifications import FOLLOW
 from bot.domain.rules import clean_bio, clean_display_name, clean_username, username_key
 from bot.domain.values import (
+    Audience,
     ChatUser,
     FeedPage,
     FollowResult,
@@ -41,8 +48,10 @@ from bot.repositories.notifications import NotificationRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.timeline import TimelineRepository
 from bot.services.auth import AuthService
-from bot.services.notifications import UNREAD_CAP, notify, take_back
+from bot.services.graph import add_follow, lock_accounts, remove_follow
+from bot.services.notifications import UNREAD_CAP
 from bot.services.post_views import view_of, with_details
+from bot.services.safety import ensure_can_interact
 
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
@@ -81,35 +90,36 @@ class SocialService:
         *,
         follow: bool,
     ) -> FollowResult:
+        # signed_in refuses a suspended account (and ends its session) before anything else.
         async with self.auth.signed_in(chat) as (session, signed_in):
-            me, accounts, follows = (
-                signed_in.account,
-                AccountRepository(session),
-                FollowRepository(session),
-            )
-            target = await find(accounts)
-            if follow and target.id == me.id:
+            me = signed_in.account
+            target = await find(AccountRepository(session))
+            if not follow:
+                changed = await remove_follow(session, me.id, target.id)
+                return FollowResult(target.username, changed=changed)
+            if target.id == me.id:
                 raise CannotFollowYourself()
-            now = self.clock()
-            if follow:
-                changed = await follows.add(me.id, target.id, now)
-            else:
-                changed = await follows.remove(me.id, target.id)
-            if changed:
-                step = 1 if follow else -1
-                await accounts.add_to_counts(me.id, following=step)
-                await accounts.add_to_counts(target.id, followers=step)
-                if follow:
-                    await notify(session, target.id, FOLLOW, me.id, None, now)
-                else:
-                    await take_back(session, target.id, FOLLOW, me.id, None)
+            # Locked before the block check: a block made meanwhile is either seen here or
+            # made after this follow, and then ends it.
+            if target.id not in await lock_accounts(session, me.id, target.id):
+                raise AccountNotFound(target.username)  # deleted a moment ago
+            await ensure_can_interact(session, me.id, target.id)
+            changed = await add_follow(session, me.id, target.id, self.clock())
             return FollowResult(target.username, changed=changed)
 
     # -- profiles ------------------------------------------------------------------------
     async def profile(
-        self, chat: ChatUser, username: str | None = None, *, touch: bool = True
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        *,
+        guild_id: int | None = None,
+        touch: bool = True,
     ) -> ProfileView:
-        """``username``'s profile (your own without one), as ``chat`` sees it.
+        """``username``'s profile (your own without one), as ``chat`` sees it in the server
+        ``guild_id`` (None: elsewhere). Its newest posts are those the viewer may see there,
+        as in /feed user: (the viewer's blocks either way and mutes, suspensions, removals,
+        the server's hides); the profile itself stays public.
 
         ``touch=False`` only reads: for answers due before Discord's 3-second deadline.
         """
@@ -127,7 +137,10 @@ class SocialService:
                 you_follow, follows_you = await FollowRepository(session).between(
                     viewer_id, target.id
                 )
-            recent = await PostRepository(session).recent_by_author(target.id, PROFILE_POSTS)
+            audience = Audience(now=self.clock(), account_id=viewer_id, guild_id=guild_id)
+            recent = await PostRepository(session).recent_visible_by_author(
+                target.id, audience, PROFILE_POSTS
+            )
             view = ProfileView(
                 id=target.id,
                 username=target.username,
@@ -166,14 +179,28 @@ class SocialService:
 
     # -- lists ---------------------------------------------------------------------------
     async def followers(
-        self, chat: ChatUser, username: str | None = None, cursor: str | None = None
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        cursor: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> PeoplePage:
-        return await self._people(chat, username, cursor, "/followers", following=False)
+        return await self._people(
+            chat, username, cursor, "/followers", following=False, guild_id=guild_id
+        )
 
     async def following(
-        self, chat: ChatUser, username: str | None = None, cursor: str | None = None
+        self,
+        chat: ChatUser,
+        username: str | None = None,
+        cursor: str | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> PeoplePage:
-        return await self._people(chat, username, cursor, "/following", following=True)
+        return await self._people(
+            chat, username, cursor, "/following", following=True, guild_id=guild_id
+        )
 
     async def _people(
         self,
@@ -183,7 +210,10 @@ class SocialService:
         command: str,
         *,
         following: bool,
+        guild_id: int | None,
     ) -> PeoplePage:
+        """One page of a list, as ``chat`` may see it in ``guild_id`` (mutes aside: a list
+        is not a feed). The total is the owner's counter: everyone, seen or not."""
         position = decode_cursor(cursor, command) if cursor else None
         seen: LiveSession | None = None
         async with self.db.read() as session:
@@ -195,10 +225,14 @@ class SocialService:
             else:
                 seen = await self.auth.live_session(session, chat)
                 owner = await _account(accounts, seen.account_id)
+            viewer_id = seen.account_id if seen else await self.auth.viewer(session, chat)
+            audience = Audience(
+                now=self.clock(), account_id=viewer_id, guild_id=guild_id, hide_muted=False
+            )
             follows = FollowRepository(session)
             fetch = follows.following_page if following else follows.followers_page
             rows, older, newer = await _keyset_page(
-                lambda **page: fetch(owner.id, **page),
+                lambda **page: fetch(owner.id, audience=audience, **page),
                 position,
                 PEOPLE_PAGE_SIZE,
                 lambda row: Position(row[0], row[1].id),
@@ -216,8 +250,12 @@ class SocialService:
         return page
 
     # -- the home timeline ---------------------------------------------------------------
-    async def home(self, chat: ChatUser, cursor: str | None = None) -> FeedPage:
-        """Newest first: your posts and those of the accounts you follow.
+    async def home(
+        self, chat: ChatUser, cursor: str | None = None, *, guild_id: int | None = None
+    ) -> FeedPage:
+        """Newest first: your posts and those of the accounts you follow, as whoever reads
+        it (``chat``: the owner, or someone paging a shared timeline) may see them in the
+        server ``guild_id``.
 
         One read transaction: the session lookup and the page share it.
         """
@@ -239,9 +277,10 @@ class SocialService:
             reader = seen if seen is not None else await self._viewer(session, chat)
             reader_id = reader.account_id if reader is not None else None
             now = self.clock()
+            audience = Audience(now=now, account_id=reader_id, guild_id=guild_id)
             timeline = TimelineRepository(session)
             rows, older, newer = await _keyset_page(
-                lambda **page: timeline.home_page(owner_id, following, now=now, **page),
+                lambda **page: timeline.home_page(owner_id, following, audience=audience, **page),
                 position,
                 self.settings.page_size,
                 lambda row: Position(row.at, row.id),

@@ -69,3 +69,50 @@ async def test_social_graph_migration_counts_existing_posts(database: Database) 
         ).all()
     assert [tuple(row) for row in counts] == [("old", 2, 0, 0), ("quiet", 0, 0, 0)]
     assert await current_revision(database) == head_revision()
+
+
+async def test_blocks_end_follows_migration_makes_stored_data_right(database: Database) -> None:
+    """0009: follows across a block go, and every follow counter is recounted from its rows
+    (a deletion used to leave the others' counters behind)."""
+
+    def downgrade(connection: Connection) -> None:
+        command.downgrade(alembic_config(connection), "0008")
+
+    async with database.engine.begin() as connection:
+        await connection.run_sync(downgrade)
+        await connection.execute(
+            text(
+                "INSERT INTO account (id, username, username_key, username_skeleton, "
+                "shown_skeleton, password_hash, created_at, follower_count, following_count) "
+                "VALUES (1, 'ann', 'ann', 'ann', 'ann', 'x', :t, 0, 2), "
+                "(2, 'ben', 'ben', 'ben', 'ben', 'x', :t, 2, 1), "
+                "(3, 'cat', 'cat', 'cat', 'cat', 'x', :t, 5, 7)"  # a deleted account's leftovers
+            ).bindparams(STAMP),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO follow (follower_id, followed_id, created_at) "
+                "VALUES (1, 2, :t), (2, 1, :t), (1, 3, :t), (3, 2, :t)"
+            ).bindparams(STAMP),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO block (blocker_id, blocked_id, created_at) VALUES (2, 1, :t)"
+            ).bindparams(STAMP),
+            {"t": datetime(2026, 1, 1, tzinfo=UTC)},
+        )
+    await upgrade(database)
+    async with database.read() as session:
+        follows = (
+            await session.execute(text("SELECT follower_id, followed_id FROM follow ORDER BY 1, 2"))
+        ).all()
+        counts = (
+            await session.execute(
+                text("SELECT username, follower_count, following_count FROM account ORDER BY id")
+            )
+        ).all()
+    assert [tuple(row) for row in follows] == [(1, 3), (3, 2)]
+    assert [tuple(row) for row in counts] == [("ann", 0, 1), ("ben", 1, 0), ("cat", 1, 1)]
+    assert await current_revision(database) == head_revision()

@@ -1,8 +1,10 @@
-"""The home timeline's two query shapes give exactly the page a plain sort would, both ways."""
+"""The home timeline's two query shapes give exactly the page a plain sort would, both ways,
+of exactly the posts the visibility rule lets the reader see there."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,14 +12,16 @@ import pytest
 from sqlalchemy import event, select, update
 
 from bot.db.engine import Database
-from bot.db.models import Account, Block, Follow, Mute, Post, Repost
+from bot.db.models import Account, Block, Follow, Mute, Post, Repost, ServerHiddenAccount
 from bot.domain.rules import username_skeletons
-from bot.domain.values import Position
+from bot.domain.values import Audience, Position
 from bot.repositories import timeline
 from bot.repositories.timeline import TimelineRepository
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+NOW = WHEN + timedelta(days=1)
 LIMIT = 6
+GUILD, OTHER_GUILD = 500, 600
 Key = tuple[datetime, int]
 
 
@@ -33,45 +37,109 @@ def _account(name: str) -> Account:
     )
 
 
-async def _seed(
-    database: Database, seed: int
-) -> tuple[int, int, list[tuple[Key, int]], dict[int, str]]:
-    """25 authors with posts (timestamps often tied), an owner following some of them.
+@dataclass
+class Seeded:
+    owner: int
+    following: int
+    reader: int  # another account, who pages the owner's shared timeline
+    posts: list[tuple[Key, int, bool]]  # ((created_at, id), author id, removed) on the timeline
+    names: dict[int, str]
+    blocks: set[tuple[int, int]] = field(default_factory=set)  # (blocker, blocked)
+    mutes: set[tuple[int, int]] = field(default_factory=set)  # (muter, muted)
+    hidden: set[tuple[int, int]] = field(default_factory=set)  # (guild, account)
+    suspended: set[int] = field(default_factory=set)  # suspended at NOW
 
-    Returns (owner id, how many it follows, every post on the owner's timeline as
-    ((created_at, id), author id), and every account's username by id).
-    """
+    def visible(self, audience: Audience) -> list[Key]:
+        """The rule, written out plainly: what the query must return, in any order."""
+
+        def shown(author: int) -> bool:
+            # Blocks either way of the reader and of the owner (their reposts bring others in).
+            blockers = {audience.account_id, self.owner} - {None}
+            return not (
+                author in self.suspended
+                or any((a, author) in self.blocks or (author, a) in self.blocks for a in blockers)
+                or (audience.hide_muted and (self.owner, author) in self.mutes)
+                or (audience.guild_id, author) in self.hidden
+            )
+
+        return [key for key, author, removed in self.posts if not removed and shown(author)]
+
+
+async def _seed(database: Database, seed: int, *, hiding: bool = True) -> Seeded:
+    """25 authors with posts (timestamps often tied), an owner following some of them, and
+    every kind of thing that hides a post: some removed by a moderator; authors blocked
+    either way (by the owner and by the reader; follows are left in place here, as an old
+    database may have them), muted (by each), hidden in a server, suspended (now, or no
+    longer). ``hiding=False``: none of those, only the accounts, follows and posts."""
     rng = random.Random(seed)
     async with database.write() as session:
         accounts = [_account(f"user{n}") for n in range(26)]
         session.add_all(accounts)
         await session.flush()
-        owner, others = accounts[0], accounts[1:]
-        followed = rng.sample(others, rng.randint(0, len(others)))
+        owner, reader, others = accounts[0], accounts[1], accounts[2:]
+        followed = rng.sample(accounts[1:], rng.randint(0, len(accounts) - 1))
         session.add_all(
             Follow(follower_id=owner.id, followed_id=a.id, created_at=WHEN) for a in followed
         )
+        seeded = Seeded(
+            owner=owner.id,
+            following=len(followed),
+            reader=reader.id,
+            posts=[],
+            names={a.id: a.username for a in accounts},
+        )
+        if hiding:
+            picks = [a.id for a in rng.sample(others, 10)]
+            seeded.blocks = {
+                (owner.id, picks[0]),
+                (picks[1], owner.id),
+                (reader.id, picks[2]),
+                (picks[3], reader.id),
+            }
+            seeded.mutes = {(owner.id, picks[4]), (reader.id, picks[5])}
+            seeded.hidden = {(GUILD, picks[6]), (OTHER_GUILD, picks[7])}
+            seeded.suspended = {picks[8]}
+            session.add_all(
+                Block(blocker_id=a, blocked_id=b, created_at=WHEN) for a, b in seeded.blocks
+            )
+            session.add_all(Mute(muter_id=a, muted_id=b, created_at=WHEN) for a, b in seeded.mutes)
+            session.add_all(
+                ServerHiddenAccount(guild_id=g, account_id=a, hidden_by=1, created_at=WHEN)
+                for g, a in seeded.hidden
+            )
+            for account in accounts:
+                if account.id == picks[8]:
+                    account.suspended_until = NOW + timedelta(days=1)
+                elif account.id == picks[9]:
+                    account.suspended_until = NOW - timedelta(days=1)  # over: shown again
         posts = [
             Post(
                 # A Zipf-ish pick: some authors busy, most quiet, a few silent.
                 author_id=rng.choice(accounts[: rng.randint(1, len(accounts))]).id,
                 body="x",
                 created_at=WHEN + timedelta(seconds=rng.randint(0, 120)),
+                removed_at=NOW if hiding and rng.random() < 0.1 else None,
             )
             for _ in range(300)
         ]
         session.add_all(posts)
         await session.flush()
-        return (
-            owner.id,
-            len(followed),
-            [
-                ((p.created_at, p.id), p.author_id)
-                for p in posts
-                if p.author_id in {owner.id, *(a.id for a in followed)}
-            ],
-            {a.id: a.username for a in accounts},
-        )
+        on_timeline = {owner.id, *(a.id for a in followed)}
+        seeded.posts = [
+            ((p.created_at, p.id), p.author_id, p.removed_at is not None)
+            for p in posts
+            if p.author_id in on_timeline
+        ]
+        return seeded
+
+
+AUDIENCES = {
+    "owner": lambda s: Audience(now=NOW, account_id=s.owner),
+    "owner-in-a-server": lambda s: Audience(now=NOW, account_id=s.owner, guild_id=GUILD),
+    "another-reader-in-a-server": lambda s: Audience(now=NOW, account_id=s.reader, guild_id=GUILD),
+    "logged-out": lambda s: Audience(now=NOW, guild_id=OTHER_GUILD),
+    "mutes-off": lambda s: Audience(now=NOW, account_id=s.owner, hide_muted=False),
+}
 
 
 def _expected(keys: list[Key], cursor: Key | None, newer: bool) -> list[Key]:
@@ -93,18 +161,23 @@ def _expected(keys: list[Key], cursor: Key | None, newer: bool) -> list[Key]:
     ids=["merge", "window", "window-then-merge"],
 )
 @pytest.mark.parametrize("seed", [1, 2, 3])
-async def test_both_strategies_match_a_plain_sort(
+@pytest.mark.parametrize("who", list(AUDIENCES))
+async def test_both_strategies_match_a_plain_sort_of_what_may_be_seen(
     database: Database,
     monkeypatch: pytest.MonkeyPatch,
     seed: int,
+    who: str,
     merge_max: int,
     window: int,
 ) -> None:
     monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
     monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
-    owner, following, posts, names = await _seed(database, seed)
-    keys = [key for key, _ in posts]
-    cursors: list[Key | None] = [None, *random.Random(seed).sample(sorted(keys), min(8, len(keys)))]
+    seeded = await _seed(database, seed)
+    audience = AUDIENCES[who](seeded)
+    keys = seeded.visible(audience)
+    assert len(keys) < len(seeded.posts) or not seeded.posts  # something is left out
+    every = sorted(key for key, _, _ in seeded.posts)  # cursors may sit on hidden posts too
+    cursors: list[Key | None] = [None, *random.Random(seed).sample(every, min(8, len(every)))]
     cursors.append((WHEN - timedelta(days=1), 1))  # below everything
     cursors.append((WHEN + timedelta(days=1), 1))  # above everything
     async with database.read() as session:
@@ -115,15 +188,16 @@ async def test_both_strategies_match_a_plain_sort(
                 if newer and position is None:
                     continue
                 rows = await repository.home_page(
-                    owner,
-                    following,
+                    seeded.owner,
+                    seeded.following,
+                    audience=audience,
                     limit=LIMIT,
                     before=None if newer else position,
                     after=position if newer else None,
                 )
                 got = [(row.created_at, row.id) for row in rows]
                 assert got == _expected(keys, cursor, newer), (cursor, newer)
-                assert all(row.username == names[row.author_id] for row in rows)
+                assert all(row.username == seeded.names[row.author_id] for row in rows)
 
 
 @pytest.mark.parametrize(("merge_max", "window"), [(10**9, 0), (0, 10**6), (0, 4)])
@@ -151,7 +225,11 @@ async def test_one_busy_author_fills_whole_pages(
     async with database.read() as session:
         while True:
             rows = await TimelineRepository(session).home_page(
-                owner_id, 1, limit=LIMIT, before=cursor
+                owner_id,
+                1,
+                audience=Audience(now=NOW, account_id=owner_id),
+                limit=LIMIT,
+                before=cursor,
             )
             if not rows:
                 break
@@ -174,7 +252,11 @@ async def _statements(database: Database, following: int) -> list[tuple[str, Any
     try:
         async with database.read() as session:
             await TimelineRepository(session).home_page(
-                1, following, limit=LIMIT, before=Position(WHEN, 10)
+                1,
+                following,
+                audience=Audience(now=NOW, account_id=2, guild_id=GUILD),
+                limit=LIMIT,
+                before=Position(WHEN, 10),
             )
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", capture)
@@ -217,7 +299,8 @@ async def _seed_reposts(database: Database, seed: int) -> tuple[int, int, dict[K
     accounts the owner does not follow, timestamps often tied), counters set as the
     services keep them. Returns (owner id, how many it follows, the expected timeline as
     {(moment, post id): username of the reposter, or None})."""
-    owner, following, posts, names = await _seed(database, seed)
+    seeded = await _seed(database, seed, hiding=False)
+    owner, following, names = seeded.owner, seeded.following, seeded.names
     rng = random.Random(seed * 7)
     async with database.write() as session:
         followed = set(
@@ -239,7 +322,7 @@ async def _seed_reposts(database: Database, seed: int) -> tuple[int, int, dict[K
             await session.execute(update(Post).where(Post.id == post_id).values(repost_count=count))
     authors = {owner, *followed}
     newest: dict[int, tuple[datetime, int, int | None]] = {}  # post -> (at, tie, reposter)
-    for (created_at, post_id), _author in posts:
+    for (created_at, post_id), _author, _removed in seeded.posts:
         newest[post_id] = (created_at, -1, None)
     for (account, post_id), at in made.items():
         if account in authors:
@@ -282,6 +365,7 @@ async def test_reposts_show_once_at_their_newest_moment(
                 rows = await repository.home_page(
                     owner,
                     following,
+                    audience=Audience(now=NOW, account_id=owner),
                     limit=LIMIT,
                     before=None if newer else position,
                     after=position if newer else None,
@@ -292,40 +376,83 @@ async def test_reposts_show_once_at_their_newest_moment(
         # Paging down from the top meets every post once.
         seen: list[Key] = []
         position = None
-        while rows := await repository.home_page(owner, following, limit=LIMIT, before=position):
+        audience = Audience(now=NOW, account_id=owner)
+        while rows := await repository.home_page(
+            owner, following, audience=audience, limit=LIMIT, before=position
+        ):
             seen += [(row.at, row.id) for row in rows]
             position = Position(*seen[-1])
         assert seen == sorted(keys, reverse=True)
         assert len({post_id for _, post_id in seen}) == len(seen)
 
 
-async def test_reposts_of_what_the_owner_may_not_see_are_left_out(database: Database) -> None:
+@pytest.mark.parametrize(("merge_max", "window"), [(10**9, 0), (0, 10**6)], ids=["merge", "window"])
+async def test_reposts_of_what_the_audience_may_not_see_are_left_out(
+    database: Database, monkeypatch: pytest.MonkeyPatch, merge_max: int, window: int
+) -> None:
+    """A repost is left out when its post may not be seen (removed, its author muted by the
+    owner, blocked either way by the owner or the reader, hidden in the server, suspended)
+    or when its reposter may not be (then the post shows at its own time, if at all)."""
+    monkeypatch.setattr(timeline, "MERGE_MAX_AUTHORS", merge_max)
+    monkeypatch.setattr(timeline, "WINDOW_POSTS", window)
+    names = ("owner", "reader", "friend", "gone", "stranger", "muted", "blocked", "avoided")
     async with database.write() as session:
-        owner, friend, stranger, muted, blocked = (
-            _account(n) for n in ("owner", "friend", "stranger", "muted", "blocked")
-        )
-        session.add_all([owner, friend, stranger, muted, blocked])
+        people = {name: _account(name) for name in (*names, "hidden", "suspended")}
+        session.add_all(people.values())
         await session.flush()
-        session.add(Follow(follower_id=owner.id, followed_id=friend.id, created_at=WHEN))
-        session.add(Mute(muter_id=owner.id, muted_id=muted.id, created_at=WHEN))
-        session.add(Block(blocker_id=blocked.id, blocked_id=owner.id, created_at=WHEN))
+        ids = {name: account.id for name, account in people.items()}
+        for followed in ("friend", "gone"):
+            session.add(
+                Follow(follower_id=ids["owner"], followed_id=ids[followed], created_at=WHEN)
+            )
+        people["gone"].suspended_until = NOW + timedelta(days=1)  # a followed reposter
+        people["suspended"].suspended_until = NOW + timedelta(days=1)
+        session.add(Mute(muter_id=ids["owner"], muted_id=ids["muted"], created_at=WHEN))
+        session.add(Block(blocker_id=ids["blocked"], blocked_id=ids["owner"], created_at=WHEN))
+        session.add(Block(blocker_id=ids["reader"], blocked_id=ids["avoided"], created_at=WHEN))
+        session.add(
+            ServerHiddenAccount(
+                guild_id=GUILD, account_id=ids["hidden"], hidden_by=1, created_at=WHEN
+            )
+        )
         posts = {
-            name: Post(author_id=author.id, body=name, created_at=WHEN, repost_count=1)
-            for name, author in (
-                ("fine", stranger),
-                ("removed", stranger),
-                ("by muted", muted),
-                ("by blocked", blocked),
+            body: Post(author_id=ids[author], body=body, created_at=WHEN, repost_count=1)
+            for body, author in (
+                ("fine", "stranger"),
+                ("removed", "stranger"),
+                ("by muted", "muted"),
+                ("by blocked", "blocked"),
+                ("by avoided", "avoided"),
+                ("by hidden", "hidden"),
+                ("by suspended", "suspended"),
+                ("friend's, reposted by gone", "friend"),
+                ("stranger's, reposted by gone", "stranger"),
             )
         }
         posts["removed"].removed_at = WHEN
         session.add_all(posts.values())
         await session.flush()
+        later = WHEN + timedelta(minutes=1)
         session.add_all(
-            Repost(account_id=friend.id, post_id=post.id, created_at=WHEN + timedelta(minutes=1))
-            for post in posts.values()
+            Repost(
+                account_id=ids["gone" if "gone" in body else "friend"],
+                post_id=post.id,
+                created_at=later,
+            )
+            for body, post in posts.items()
         )
-        owner_id = owner.id
-    async with database.read() as session:
-        rows = await TimelineRepository(session).home_page(owner_id, 1, limit=LIMIT)
-    assert [(row.body, row.reposted_by) for row in rows] == [("fine", "friend")]
+
+    async def shown(audience: Audience) -> list[tuple[str, str | None]]:
+        async with database.read() as session:
+            rows = await TimelineRepository(session).home_page(
+                ids["owner"], 2, audience=audience, limit=LIMIT
+            )
+        return sorted((row.body, row.reposted_by) for row in rows)
+
+    friends = [("friend's, reposted by gone", None)]  # at its own time: gone is suspended
+    assert await shown(Audience(now=NOW, account_id=ids["owner"])) == sorted(
+        [("by avoided", "friend"), ("by hidden", "friend"), ("fine", "friend"), *friends]
+    )
+    assert await shown(Audience(now=NOW, account_id=ids["reader"], guild_id=GUILD)) == sorted(
+        [("fine", "friend"), *friends]
+    )

@@ -1,28 +1,38 @@
-"""Property: whatever sequence of follows, unfollows, posts and deletes people make, every
-account's counters equal the rows they count, on both backends."""
+"""Property: whatever sequence of follows, unfollows, posts and deletes, blocks and unblocks,
+and account deletions people make, every account's counters equal the rows they count, and
+no follow joins two accounts a block separates, on both backends."""
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from bot.config import AuthSettings, ModerationSettings
 from bot.db.engine import Database
-from bot.db.models import Account, Follow, Post
+from bot.db.models import Account, Block, ChatSession, Follow, Post
+from bot.domain.clock import Clock
 from bot.domain.errors import UserError
+from bot.domain.security import PasswordHasher
 from bot.domain.values import ChatUser
+from bot.services.accounts import DELETE_WORD, AccountService
 from bot.services.auth import AuthService
 from bot.services.posts import PostService
+from bot.services.safety import SafetyService
 from bot.services.social import SocialService
-from tests.conftest import STRONG_PASSWORD
+from tests.conftest import STRONG_PASSWORD, FakeClock
 from tests.services.test_properties import PROPERTY_SETTINGS
 
 NAMES = ("ann", "ben", "cat", "dan")
 operations = st.lists(
     st.tuples(
-        st.sampled_from(["follow", "unfollow", "post", "delete"]),
+        st.sampled_from(
+            ["follow", "unfollow", "post", "delete", "block", "unblock", "delete account"]
+        ),
         st.integers(0, len(NAMES) - 1),  # who acts
         st.integers(0, len(NAMES) - 1),  # whom they follow or unfollow
     ),
@@ -31,14 +41,41 @@ operations = st.lists(
 )
 
 
+_chat_ids = itertools.count(5000)  # a deleted account comes back through a new chat user
+
+
+@pytest.fixture
+def accounts(
+    database: Database,
+    auth: AuthService,
+    hasher: PasswordHasher,
+    auth_settings: AuthSettings,
+    clock: FakeClock,
+) -> AccountService:
+    return AccountService(database, auth, hasher, auth_settings, clock)
+
+
+@pytest.fixture
+def safety(database: Database, auth: AuthService, clock: Clock) -> SafetyService:
+    return SafetyService(database, auth, ModerationSettings(), clock)
+
+
 async def _ensure_people(auth: AuthService, database: Database) -> list[ChatUser]:
-    chats = [ChatUser("discord", str(5000 + n)) for n in range(len(NAMES))]
+    """Everyone in NAMES, registered (again, if an earlier example deleted them), and the
+    chat user logged into each."""
     async with database.read() as session:
-        registered = await session.scalar(select(func.count()).select_from(Account))
-    if not registered:
-        for chat, name in zip(chats, NAMES, strict=True):
-            await auth.register(chat, name, STRONG_PASSWORD)
-    return chats
+        present = set((await session.scalars(select(Account.username))).all())
+    for name in NAMES:
+        if name not in present:
+            await auth.register(ChatUser("discord", str(next(_chat_ids))), name, STRONG_PASSWORD)
+    async with database.read() as session:
+        rows = await session.execute(
+            select(Account.username, ChatSession.chat_user_id).join(
+                ChatSession, ChatSession.account_id == Account.id
+            )
+        )
+        chat_of = {name: ChatUser("discord", user_id) for name, user_id in rows}
+    return [chat_of[name] for name in NAMES]
 
 
 async def _mismatches(database: Database) -> list[str]:
@@ -58,27 +95,47 @@ async def _mismatches(database: Database) -> list[str]:
         return wrong
 
 
+async def _follows_across_blocks(database: Database) -> int:
+    async with database.read() as session:
+        blocked_either_way = (
+            (Block.blocker_id == Follow.follower_id) & (Block.blocked_id == Follow.followed_id)
+        ) | ((Block.blocker_id == Follow.followed_id) & (Block.blocked_id == Follow.follower_id))
+        query = select(func.count()).select_from(Follow).join(Block, blocked_either_way)
+        return int(await session.scalar(query) or 0)
+
+
 @PROPERTY_SETTINGS
 @given(steps=operations)
 async def test_counters_always_equal_their_rows(
     auth: AuthService,
     posts: PostService,
     social: SocialService,
+    safety: SafetyService,
+    accounts: AccountService,
     database: Database,
     steps: list[tuple[str, int, int]],
 ) -> None:
     chats = await _ensure_people(auth, database)
     for action, actor, other in steps:
         chat = chats[actor]
-        with contextlib.suppress(UserError):  # following yourself, deleting nothing...
+        # Following yourself or someone blocked, a deleted account acting or named...
+        with contextlib.suppress(UserError):
             if action == "follow":
                 await social.follow(chat, NAMES[other])
             elif action == "unfollow":
                 await social.unfollow(chat, NAMES[other])
             elif action == "post":
                 await posts.create_post(chat, f"hello from {NAMES[actor]}")
-            else:
+            elif action == "delete":
                 mine = await posts.my_recent_posts(chat)
                 if mine:
                     await posts.delete_post(chat, mine[0].id)
+            elif action == "block":
+                await safety.block(chat, NAMES[other])
+            elif action == "unblock":
+                await safety.unblock(chat, NAMES[other])
+            else:
+                await accounts.delete_account(chat, STRONG_PASSWORD, DELETE_WORD)
+    # Walk every account left: each counter equals the rows it counts.
     assert await _mismatches(database) == []
+    assert await _follows_across_blocks(database) == 0

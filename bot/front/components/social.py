@@ -125,7 +125,9 @@ class HomePageButton(
         social = services_of(interaction).social
 
         async def page(_: Messages) -> StaticLayout:
-            return home_layout(await social.home(chat_user(interaction), cursor), _)
+            # The clicker's blocks, and the server the page is shown in, apply.
+            page = await social.home(chat_user(interaction), cursor, guild_id=interaction.guild_id)
+            return home_layout(page, _)
 
         await _show_page(interaction, page)
 
@@ -192,7 +194,9 @@ class PeoplePageButton(
         lookup = social.followers if self.which == "followers" else social.following
 
         async def page(_: Messages) -> StaticLayout:
-            found = await lookup(chat_user(interaction), cursor=cursor)
+            found = await lookup(
+                chat_user(interaction), cursor=cursor, guild_id=interaction.guild_id
+            )
             return people_layout(found, _, followers=self.which == "followers")
 
         await _show_page(interaction, page)
@@ -258,7 +262,8 @@ class FollowButton(
 
         async def updated(_: Messages) -> StaticLayout:
             result = await social.set_follow(chat, self.account_id, follow=self.follow)
-            return profile_layout(await social.profile(chat, result.username), _)
+            profile = await social.profile(chat, result.username, guild_id=interaction.guild_id)
+            return profile_layout(profile, _)
 
         await _show_page(interaction, updated)
 
