@@ -23,7 +23,7 @@ from typing import Any
 
 import asyncpg
 
-from bench.corpus import Corpus
+from bench.corpus import COMMON, Corpus
 from bench.databases import asyncpg_dsn, sqlite_path
 from bot.db.search_index import SEARCH_VECTOR, SEARCH_VECTOR_INDEX
 from bot.domain.rules import clean_username, username_skeletons
@@ -59,6 +59,13 @@ class Seeder:
         self.posts = 0
         self.now = datetime.now(UTC)
         self.corpus = Corpus()
+        # Bodies for sections that add posts of their own (replies, a reader's posts): common
+        # words only, so the corpus's counts of rare words, which /search's queries come
+        # from, stay true.
+        self.bodies = [
+            " ".join(self.rng.choices(COMMON, k=self.rng.randint(3, 45))).capitalize()
+            for _ in range(4096)
+        ]
 
     # -- accounts and sessions -------------------------------------------------------------
     async def add_accounts(self, names: Sequence[str], password_hash: str) -> dict[str, int]:

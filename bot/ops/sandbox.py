@@ -178,8 +178,9 @@ def parse_options(
 ) -> dict[str, object]:
     """``name:value`` sets an option by name (as a client in ``locale`` shows it, too); the
     other words fill the remaining options in order, the last free-text option taking the
-    rest of the line (``/edit 3 new words``, ``/search coffee from:alice``: options with
-    fixed choices are only set by name)."""
+    rest of the line (``/edit 3 new words``, ``/search coffee from:alice``). An option with
+    fixed choices takes a word in order only when the word is one of them
+    (``/account notify on``), so ``/search`` words never land in its ordering option."""
     options = list((definition or {}).get("options", []))
     by_name = {o["name"]: o for o in options}
     for option in options:
@@ -196,7 +197,9 @@ def parse_options(
         return ""
 
     words = re.sub(r"(?<!\S)(\w+):(\S+)", take_named, text).split()
-    remaining = [o for o in options if o["name"] not in values and not o.get("choices")]
+    remaining = [o for o in options if o["name"] not in values]
+    if words:
+        remaining = [o for o in remaining if _may_take(o, words[0])]
     for index, option in enumerate(remaining):
         if not words:
             break
@@ -207,6 +210,13 @@ def parse_options(
         words = [] if takes_rest else words[1:]
         values[option["name"]] = _convert(raw, option)
     return values
+
+
+def _may_take(option: dict[str, Any], word: str) -> bool:
+    """Whether a word typed in order may fill ``option``: any word, unless the option has
+    fixed choices and the word is not one of them."""
+    choices = option.get("choices")
+    return not choices or any(word in (c["name"], str(c["value"])) for c in choices)
 
 
 def _subcommand(

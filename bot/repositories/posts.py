@@ -108,14 +108,18 @@ class PostRepository:
         """The authors whose posts ``audience`` does not see, as ids: the rule of
         ``visible_to``, for queries that check authors through an index (search)."""
         suspended = select(Account.id).where(Account.suspended_until > audience.now)
-        return list(await self.session.scalars(union(
+        return list(
+            await self.session.scalars(
+                union(
                     suspended,
                     *excluded_parts(
                         reader=audience.account_id,
                         muter=audience.account_id if audience.hide_muted else None,
                         guild=audience.guild_id,
                     ),
-                )))
+                )
+            )
+        )
 
     async def get_visible(
         self, post_id: int, audience: Audience, *, keep_removed: bool = False

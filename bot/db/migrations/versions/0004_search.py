@@ -35,9 +35,10 @@ from bot.domain.hashtags import post_tag_keys
 from bot.domain.search_query import indexed_text
 
 revision: str = "0004"
-# The newest revision when this was written; it needs post.removed_at (0006). Whoever
-# merges reorders as needed: 0004 only adds, and backfills from post.body.
-down_revision: str | None = "0008"
+# Ids follow the order the branches were written in, not the order they landed: search
+# landed after graph safety (0009). It needs post.removed_at (0006); it only adds, and
+# backfills from post.body.
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
