@@ -10,7 +10,7 @@ from bot.domain.search_query import MAX_QUERY_CHARS
 from bot.front.client import MicroblogBot
 from bot.front.components import chat_user, search_layout, trending_layout
 from bot.front.i18n import messages
-from bot.front.tree import reply
+from bot.front.tree import everywhere, reply
 from bot.services.search import SearchService
 
 
@@ -18,6 +18,7 @@ class SearchCog(commands.Cog):
     def __init__(self, search: SearchService) -> None:
         self.search_service = search
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(
         query='Words (all must match), "exact phrase", #tag, from:user, '
@@ -57,6 +58,7 @@ class SearchCog(commands.Cog):
             return []
         return [app_commands.Choice(name=option, value=option) for option in options]
 
+    @everywhere
     @app_commands.command()
     @app_commands.describe(share="Show the list to everyone in the channel (default: only you)")
     async def trending(self, interaction: discord.Interaction, share: bool = False) -> None:

@@ -282,6 +282,9 @@ async def test_autocomplete(
     assert await search.usernames("al") == ["al_x", "ALBERT", "alice", "Alina"]
     assert await search.usernames("@ALI") == ["alice", "Alina"]
     assert await search.usernames("a b") == []
+    assert await search.usernames("al_") == ["al_x"]  # "_" is not a wildcard
+    assert await search.usernames("%") == []
+    assert len(await search.usernames("")) == 5
     assert await search.tags("#ru") == ["ruby", "rust", "rustacean"]
     assert await search.tags("RUST") == ["rust", "rustacean"]
     assert await search.tags("") == ["go", "ruby", "rust", "rustacean"]
