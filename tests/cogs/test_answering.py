@@ -87,6 +87,8 @@ async def test_quick_commands_answer_directly(
         ("home", {}),
         ("profile", {}),
         ("notifications", {}),
+        ("search", {"query": "hello"}),
+        ("trending", {}),
     ):
         handles[name] = await double.send_slash(alice.user, name, options or None)
         await handles[name].message()
@@ -98,6 +100,7 @@ async def test_quick_commands_answer_directly(
         assert callback_types(handle) == [MESSAGE], (name, handle.describe())
         assert handle.followups == [], name
     assert bodies(await handles["feed"].message()) == ["hello"]
+    assert bodies(await handles["search"].message()) == ["hello"]
     assert "liked post" in (await handles["like"].message()).content
     assert deferrals("command", "feed") == before  # counted only when one happens
     assert double.violations == []
@@ -189,7 +192,8 @@ async def test_a_storm_on_a_slow_database_is_acknowledged_once_each_and_answered
         page = await bob.run("feed")  # private: its Older button replaces it in place
         older = [f"post {n}" for n in range(6, -1, -1)][len(bodies(page)) :]
         sends = [("feed", {}), ("home", {}), ("profile", {"user": "alice"})] * 12
-        sends += [("thread", {"post": first}), ("notifications", {})] * 4
+        sends += [("thread", {"post": first}), ("notifications", {})] * 3
+        sends += [("search", {"query": "post"})] * 2
         with slow_database(bot.services.database, SLOW):
             handles = await asyncio.gather(
                 *(double.send_slash(bob.user, name, options or None) for name, options in sends),
