@@ -23,6 +23,9 @@ ENV_OVERRIDES = {"DISCORD_TOKEN": ("discord", "token"), "DATABASE_URL": ("databa
 # Or the token in a file (a Docker or compose secret mounted at /run/secrets/...).
 TOKEN_FILE_VAR = "DISCORD_TOKEN_FILE"  # noqa: S105 (a variable name, not a secret)
 
+# Discord wants the first answer within 3 s; a deferral sent later than this may not make it.
+MAX_ANSWER_DEADLINE = 2.5
+
 Snowflake = Annotated[int, Field(ge=0, lt=2**64)]
 
 
@@ -38,6 +41,20 @@ class DiscordSettings(_Section):
     sync: Literal["auto", "off"] = "auto"
     shard_count: Annotated[int, Field(ge=1, le=4096)] | None = None
     shard_ids: tuple[Annotated[int, Field(ge=0)], ...] | None = None
+    # How long a command may work before the bot defers and follows up instead of answering
+    # directly (counted from when Discord created the interaction; Discord's limit is 3 s).
+    answer_deadline_seconds: float = 1.5
+
+    @field_validator("answer_deadline_seconds")
+    @classmethod
+    def _deadline(cls, value: float) -> float:
+        if not 0 < value <= MAX_ANSWER_DEADLINE:
+            raise ValueError(
+                f"must be more than 0 and at most {MAX_ANSWER_DEADLINE} seconds: Discord "
+                "drops an interaction not answered within 3 s, and a deferral sent at the "
+                "deadline still has to reach it"
+            )
+        return value
 
     @field_validator("api_base_url", "gateway_url")
     @classmethod

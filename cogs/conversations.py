@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.front.answering import answer
+from bot.front.cards import StaticLayout
 from bot.front.client import MicroblogBot
 from bot.front.components import (
     ReplyForm,
@@ -18,7 +20,7 @@ from bot.front.components import (
     thread_layout,
 )
 from bot.front.i18n import messages
-from bot.front.tree import everywhere, reply
+from bot.front.tree import everywhere
 from bot.services.conversations import ConversationService
 from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
@@ -77,20 +79,23 @@ class ConversationsCog(commands.Cog):
         self, interaction: discord.Interaction, post: PostId, share: bool = False
     ) -> None:
         """A conversation: the first post and its replies, in order."""
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.conversations.thread(
-            chat_user(interaction), post, guild_id=interaction.guild_id
-        )
-        await reply(
-            interaction, view=thread_layout(page, messages(interaction)), ephemeral=not share
-        )
+
+        async def page() -> StaticLayout:
+            found = await self.conversations.thread(
+                chat_user(interaction), post, guild_id=interaction.guild_id
+            )
+            return thread_layout(found, messages(interaction))
+
+        await answer(interaction, page(), ephemeral=not share)
 
     async def _react(
         self, interaction: discord.Interaction, kind: str, post: int, on: bool
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.conversations.react(chat_user(interaction), kind, post, on=on)
-        await reply(interaction, reaction_sentence(kind, result, messages(interaction)))
+        async def reacted() -> str:
+            result = await self.conversations.react(chat_user(interaction), kind, post, on=on)
+            return reaction_sentence(kind, result, messages(interaction))
+
+        await answer(interaction, reacted())
 
     @everywhere
     @app_commands.command()
@@ -124,9 +129,12 @@ class ConversationsCog(commands.Cog):
     @app_commands.command()
     async def notifications(self, interaction: discord.Interaction) -> None:
         """Replies, mentions, likes, reposts and new followers, newest first."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.notifications.notifications(chat_user(interaction))
-        await reply(interaction, view=notifications_layout(page, messages(interaction)))
+
+        async def page() -> StaticLayout:
+            found = await self.notifications.notifications(chat_user(interaction))
+            return notifications_layout(found, messages(interaction))
+
+        await answer(interaction, page())
 
 
 async def setup(bot: MicroblogBot) -> None:

@@ -10,11 +10,13 @@ from discord.ext import commands
 
 from bot.config import PostSettings
 from bot.domain.errors import UserError
+from bot.front.answering import answer
+from bot.front.cards import StaticLayout
 from bot.front.client import MicroblogBot
 from bot.front.components import EditForm, PostForm, chat_user, edit, feed_layout, publish
 from bot.front.i18n import messages
 from bot.front.rendering import cut
-from bot.front.tree import everywhere, reply
+from bot.front.tree import everywhere
 from bot.services.posts import PostService
 from cogs.safety import usernames
 
@@ -85,11 +87,14 @@ class PostsCog(commands.Cog):
         share: bool = False,
     ) -> None:
         """Read the newest posts, from everyone or from one user."""
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.posts.feed(
-            author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
-        )
-        await reply(interaction, view=feed_layout(page, messages(interaction)), ephemeral=not share)
+
+        async def page() -> StaticLayout:
+            found = await self.posts.feed(
+                author=user, reader=chat_user(interaction), guild_id=interaction.guild_id
+            )
+            return feed_layout(found, messages(interaction))
+
+        await answer(interaction, page(), ephemeral=not share)
 
     @everywhere
     @app_commands.command()
@@ -118,10 +123,13 @@ class PostsCog(commands.Cog):
         self, interaction: discord.Interaction, post: app_commands.Range[int, 1]
     ) -> None:
         """Delete one of your posts."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        deleted = await self.posts.delete_post(chat_user(interaction), post)
-        _ = messages(interaction)
-        await reply(interaction, _("Deleted post #{post_id}.", post_id=deleted.id))
+
+        async def deleted() -> str:
+            gone = await self.posts.delete_post(chat_user(interaction), post)
+            _ = messages(interaction)
+            return _("Deleted post #{post_id}.", post_id=gone.id)
+
+        await answer(interaction, deleted())
 
     @edit.autocomplete("post")
     @delete.autocomplete("post")

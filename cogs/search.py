@@ -7,10 +7,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.domain.search_query import MAX_QUERY_CHARS
+from bot.front.answering import answer
+from bot.front.cards import StaticLayout
 from bot.front.client import MicroblogBot
 from bot.front.components import chat_user, search_layout, trending_layout
 from bot.front.i18n import messages
-from bot.front.tree import everywhere, reply
+from bot.front.tree import everywhere
 from bot.services.search import SearchService
 
 
@@ -40,13 +42,14 @@ class SearchCog(commands.Cog):
         share: bool = False,
     ) -> None:
         """Search posts by words, phrases, #tags, author and dates."""
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.search_service.search(
-            query, order=order, reader=chat_user(interaction), guild_id=interaction.guild_id
-        )
-        await reply(
-            interaction, view=search_layout(page, messages(interaction)), ephemeral=not share
-        )
+
+        async def page() -> StaticLayout:
+            found = await self.search_service.search(
+                query, order=order, reader=chat_user(interaction), guild_id=interaction.guild_id
+            )
+            return search_layout(found, messages(interaction))
+
+        await answer(interaction, page(), ephemeral=not share)
 
     @search.autocomplete("query")
     async def _complete_query(
@@ -63,11 +66,11 @@ class SearchCog(commands.Cog):
     @app_commands.describe(share="Show the list to everyone in the channel (default: only you)")
     async def trending(self, interaction: discord.Interaction, share: bool = False) -> None:
         """The most used #tags of the last 24 hours and 7 days."""
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        trending = await self.search_service.trending()
-        await reply(
-            interaction, view=trending_layout(trending, messages(interaction)), ephemeral=not share
-        )
+
+        async def tags() -> StaticLayout:
+            return trending_layout(await self.search_service.trending(), messages(interaction))
+
+        await answer(interaction, tags(), ephemeral=not share)
 
 
 async def setup(bot: MicroblogBot) -> None:

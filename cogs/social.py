@@ -6,6 +6,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.front.answering import answer
+from bot.front.cards import StaticLayout
 from bot.front.client import MicroblogBot
 from bot.front.components import (
     chat_user,
@@ -15,7 +17,7 @@ from bot.front.components import (
     profile_layout,
 )
 from bot.front.i18n import messages
-from bot.front.tree import everywhere, reply
+from bot.front.tree import everywhere
 from bot.services.social import SocialService
 from cogs.safety import Username, usernames
 
@@ -30,16 +32,18 @@ class SocialCog(commands.Cog):
     @app_commands.autocomplete(user=usernames)
     async def follow(self, interaction: discord.Interaction, user: Username) -> None:
         """Follow someone: their posts appear in your /home."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.social.follow(chat_user(interaction), user)
-        _ = messages(interaction)
-        if result.changed:
-            text = _(
-                "You now follow {name}. Their posts appear in /home.", name=name(result.username)
-            )
-        else:
-            text = _("You already follow {name}.", name=name(result.username))
-        await reply(interaction, text)
+
+        async def followed() -> str:
+            result = await self.social.follow(chat_user(interaction), user)
+            _ = messages(interaction)
+            if result.changed:
+                return _(
+                    "You now follow {name}. Their posts appear in /home.",
+                    name=name(result.username),
+                )
+            return _("You already follow {name}.", name=name(result.username))
+
+        await answer(interaction, followed())
 
     @everywhere
     @app_commands.command()
@@ -47,23 +51,27 @@ class SocialCog(commands.Cog):
     @app_commands.autocomplete(user=usernames)
     async def unfollow(self, interaction: discord.Interaction, user: Username) -> None:
         """Stop following someone."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await self.social.unfollow(chat_user(interaction), user)
-        _ = messages(interaction)
-        if result.changed:
-            text = _("You no longer follow {name}.", name=name(result.username))
-        else:
-            text = _("You were not following {name}.", name=name(result.username))
-        await reply(interaction, text)
+
+        async def unfollowed() -> str:
+            result = await self.social.unfollow(chat_user(interaction), user)
+            _ = messages(interaction)
+            if result.changed:
+                return _("You no longer follow {name}.", name=name(result.username))
+            return _("You were not following {name}.", name=name(result.username))
+
+        await answer(interaction, unfollowed())
 
     @everywhere
     @app_commands.command()
     @app_commands.describe(share="Show the page to everyone in the channel (default: only you)")
     async def home(self, interaction: discord.Interaction, share: bool = False) -> None:
         """Your home timeline: your posts and those of the people you follow."""
-        await interaction.response.defer(ephemeral=not share, thinking=True)
-        page = await self.social.home(chat_user(interaction), guild_id=interaction.guild_id)
-        await reply(interaction, view=home_layout(page, messages(interaction)), ephemeral=not share)
+
+        async def page() -> StaticLayout:
+            found = await self.social.home(chat_user(interaction), guild_id=interaction.guild_id)
+            return home_layout(found, messages(interaction))
+
+        await answer(interaction, page(), ephemeral=not share)
 
     @everywhere
     @app_commands.command()
@@ -71,11 +79,14 @@ class SocialCog(commands.Cog):
     @app_commands.autocomplete(user=usernames)
     async def profile(self, interaction: discord.Interaction, user: Username | None = None) -> None:
         """A profile: bio, counts, whether you follow each other, newest posts."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        found = await self.social.profile(
-            chat_user(interaction), user, guild_id=interaction.guild_id
-        )
-        await reply(interaction, view=profile_layout(found, messages(interaction)))
+
+        async def page() -> StaticLayout:
+            found = await self.social.profile(
+                chat_user(interaction), user, guild_id=interaction.guild_id
+            )
+            return profile_layout(found, messages(interaction))
+
+        await answer(interaction, page())
 
     @everywhere
     @app_commands.command()
@@ -85,11 +96,14 @@ class SocialCog(commands.Cog):
         self, interaction: discord.Interaction, user: Username | None = None
     ) -> None:
         """Who follows someone, most recent first."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.followers(
-            chat_user(interaction), user, guild_id=interaction.guild_id
-        )
-        await reply(interaction, view=people_layout(page, messages(interaction), followers=True))
+
+        async def page() -> StaticLayout:
+            found = await self.social.followers(
+                chat_user(interaction), user, guild_id=interaction.guild_id
+            )
+            return people_layout(found, messages(interaction), followers=True)
+
+        await answer(interaction, page())
 
     @everywhere
     @app_commands.command()
@@ -99,11 +113,14 @@ class SocialCog(commands.Cog):
         self, interaction: discord.Interaction, user: Username | None = None
     ) -> None:
         """Whom someone follows, most recent first."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await self.social.following(
-            chat_user(interaction), user, guild_id=interaction.guild_id
-        )
-        await reply(interaction, view=people_layout(page, messages(interaction), followers=False))
+
+        async def page() -> StaticLayout:
+            found = await self.social.following(
+                chat_user(interaction), user, guild_id=interaction.guild_id
+            )
+            return people_layout(found, messages(interaction), followers=False)
+
+        await answer(interaction, page())
 
 
 async def setup(bot: MicroblogBot) -> None:

@@ -57,6 +57,8 @@ class MicroblogBot(commands.AutoShardedBot):
             **client_options,
         )
         self.services = services
+        # How long a quick command may take before it defers instead (front/answering.py).
+        self.answer_deadline = discord_settings.answer_deadline_seconds
         self.components = ComponentRouter(BUTTONS, FORMS)
         self.sync_on_start = (
             discord_settings.sync == "auto" if sync_on_start is None else sync_on_start

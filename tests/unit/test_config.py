@@ -62,6 +62,16 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
             "[discord] dev_guild_id: Input should be greater than or equal to 0",
         ),
         ("[database]\nurl = 'mysql://x'", "[database] url: must start with sqlite+aiosqlite://"),
+        (
+            "[discord]\nanswer_deadline_seconds = 3",
+            "[discord] answer_deadline_seconds: must be more than 0 and at most 2.5 seconds: "
+            "Discord drops an interaction not answered within 3 s",
+        ),
+        ("[discord]\nanswer_deadline_seconds = 0", "must be more than 0 and at most 2.5"),
+        (
+            "[discord]\nanswer_deadline_seconds = '1.5'",
+            "[discord] answer_deadline_seconds: Input should be a valid number (got '1.5')",
+        ),
         ("[posts]\npage_size = 11", "[posts] page_size: Input should be less than or equal to 10"),
         ("[logging]\nformat = 'xml'", "[logging] format: Input should be 'text' or 'json'"),
         (
@@ -95,9 +105,13 @@ def test_token_value_never_appears_in_errors(tmp_path: Path) -> None:
 
 def test_floats_accept_whole_numbers(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("[auth]\nsession_idle_days = 2\n[posts]\ncooldown_seconds = 0.5\n")
+    path.write_text(
+        "[auth]\nsession_idle_days = 2\n[posts]\ncooldown_seconds = 0.5\n"
+        "[discord]\nanswer_deadline_seconds = 1\n"
+    )
     settings = load_config(path, env={})
     assert (settings.auth.session_idle_days, settings.posts.cooldown_seconds) == (2, 0.5)
+    assert settings.discord.answer_deadline_seconds == 1
 
 
 # Quotes, backslashes (a Windows path), newlines, TOML's own multi-line quotes, a line

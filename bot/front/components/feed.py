@@ -12,11 +12,11 @@ import discord
 from bot.domain.cursors import older_than
 from bot.domain.errors import ValidationError
 from bot.domain.values import FeedPage, PostView
+from bot.front.answering import show_page
 from bot.front.cards import Buttons, PostPage, StaticLayout, page_layout
 from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
-from bot.front.tree import reply
 
 FEED_ROUTE = "feed"
 NO_CURSOR = "-"  # a disabled button still needs a unique custom_id: "-o" / "-n"
@@ -53,28 +53,16 @@ class FeedPageButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         if self.cursor is None:
             raise ValidationError("cursor", "There is nothing more in that direction.")
-        message = interaction.message
-        in_place = message is not None and message.flags.ephemeral
-        if in_place:
-            await interaction.response.defer()  # then edit the page in place
-        else:
-            # A shared page stays as it is for everyone; the clicker pages privately.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        # The clicker's own blocks and mutes, and the server it is shown in, apply.
-        page = await services_of(interaction).posts.feed(
-            self.cursor, reader=chat_user(interaction), guild_id=interaction.guild_id
-        )
-        view = feed_layout(page, messages(interaction))
-        if not in_place:
-            await reply(interaction, view=view)
-            return
-        legacy = message is not None and not message.flags.components_v2
-        await interaction.edit_original_response(
-            # A page sent before the bot spoke Components V2 had an embed: it goes.
-            **({"content": None, "embeds": []} if legacy else {}),
-            view=view,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        cursor = self.cursor
+
+        async def page() -> StaticLayout:
+            # The clicker's own blocks and mutes, and the server it is shown in, apply.
+            found = await services_of(interaction).posts.feed(
+                cursor, reader=chat_user(interaction), guild_id=interaction.guild_id
+            )
+            return feed_layout(found, messages(interaction))
+
+        await show_page(interaction, page())
 
 
 def feed_layout(page: FeedPage, _: Messages) -> StaticLayout:

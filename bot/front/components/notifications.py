@@ -16,6 +16,7 @@ from discord import ui
 from bot.domain.errors import ValidationError
 from bot.domain.notifications import FOLLOW, LIKE, MENTION, REPLY, REPOST
 from bot.domain.values import NotificationEntry, NotificationPage
+from bot.front.answering import answer
 from bot.front.cards import ACCENT, StaticLayout, escape
 from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.i18n import Messages, messages
@@ -60,14 +61,15 @@ class NotificationsPageButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         if self.cursor is None:
             raise ValidationError("cursor", "There is nothing more in that direction.")
-        await interaction.response.defer()  # notifications are always a private page
-        page = await services_of(interaction).notifications.notifications(
-            chat_user(interaction), self.cursor
-        )
-        await interaction.edit_original_response(
-            view=notifications_layout(page, messages(interaction)),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        cursor = self.cursor
+
+        async def page() -> StaticLayout:
+            found = await services_of(interaction).notifications.notifications(
+                chat_user(interaction), cursor
+            )
+            return notifications_layout(found, messages(interaction))
+
+        await answer(interaction, page(), edit=True)  # notifications are always a private page
 
 
 def unread_text(count: int, _: Messages) -> str:

@@ -18,12 +18,12 @@ import discord
 from bot.domain.errors import ValidationError
 from bot.domain.notifications import LIKE, REPOST
 from bot.domain.values import PostView
-from bot.front.cards import Buttons, notice, post_card
+from bot.front.answering import answer
+from bot.front.cards import Buttons, StaticLayout, notice, post_card
 from bot.front.components.base import Answered, Form, chat_user, custom_id, services_of
 from bot.front.components.reactions import ReactionButton
 from bot.front.components.safety import ReportButton
 from bot.front.i18n import Messages, messages
-from bot.front.tree import reply
 
 POST_ID = r"(?P<post_id>[0-9]{1,19})"  # a bigint
 
@@ -69,44 +69,55 @@ def reply_label(replies: int, _: Messages) -> str:
 
 
 async def publish(interaction: discord.Interaction, content: str) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    created = await services_of(interaction).posts.create_post(chat_user(interaction), content)
-    _ = messages(interaction)
-    card = post_card(
-        created,
-        _,
-        buttons=post_buttons(created, created.author_id, _),
-        intro=_("Posted! This is how others see it:"),
-    )
-    await reply(interaction, view=card)
+    """/post and the post form: the new post's card, as others see it."""
+
+    async def posted() -> StaticLayout:
+        created = await services_of(interaction).posts.create_post(chat_user(interaction), content)
+        _ = messages(interaction)
+        return post_card(
+            created,
+            _,
+            buttons=post_buttons(created, created.author_id, _),
+            intro=_("Posted! This is how others see it:"),
+        )
+
+    await answer(interaction, posted())
 
 
 async def publish_reply(interaction: discord.Interaction, post_id: int, content: str) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    created = await services_of(interaction).posts.create_post(
-        chat_user(interaction), content, reply_to=post_id
-    )
-    _ = messages(interaction)
-    intro = _(
-        "Replied to post #{post_id}. This is how others see it (the whole conversation: "
-        "/thread {root_id}):",
-        post_id=post_id,
-        root_id=created.root_id or post_id,
-    )
-    card = post_card(created, _, buttons=post_buttons(created, created.author_id, _), intro=intro)
-    await reply(interaction, view=card)
+    """/reply and the reply form: the reply's card, and where the conversation is."""
+
+    async def replied() -> StaticLayout:
+        created = await services_of(interaction).posts.create_post(
+            chat_user(interaction), content, reply_to=post_id
+        )
+        _ = messages(interaction)
+        intro = _(
+            "Replied to post #{post_id}. This is how others see it (the whole conversation: "
+            "/thread {root_id}):",
+            post_id=post_id,
+            root_id=created.root_id or post_id,
+        )
+        return post_card(
+            created, _, buttons=post_buttons(created, created.author_id, _), intro=intro
+        )
+
+    await answer(interaction, replied())
 
 
 async def edit(interaction: discord.Interaction, post_id: int, content: str) -> None:
-    await interaction.response.defer(ephemeral=True, thinking=True)
-    edited = await services_of(interaction).posts.edit_post(
-        chat_user(interaction), post_id, content
-    )
-    _ = messages(interaction)
-    card = post_card(
-        edited, _, buttons=post_buttons(edited, edited.author_id, _), intro=_("Post updated:")
-    )
-    await reply(interaction, view=card)
+    """/edit and the edit form: the post's card as it reads now."""
+
+    async def edited() -> StaticLayout:
+        post = await services_of(interaction).posts.edit_post(
+            chat_user(interaction), post_id, content
+        )
+        _ = messages(interaction)
+        return post_card(
+            post, _, buttons=post_buttons(post, post.author_id, _), intro=_("Post updated:")
+        )
+
+    await answer(interaction, edited())
 
 
 MAX_POST_ID = 2**63 - 1  # the database's bigint
@@ -188,15 +199,17 @@ class DeletePostButton(
         return cls(_post_id(match), _label(item, "Delete"))
 
     async def answer(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        # Only the author is asked: anyone else hears at once that they cannot.
-        post = await services_of(interaction).posts.own_post(
-            chat_user(interaction), _checked(self.post_id)
-        )
-        _ = messages(interaction)
-        confirm = ConfirmDeleteButton(post.id, _("Yes, delete it"))
-        question = _("Delete post #{post_id}? This cannot be undone.", post_id=post.id)
-        await reply(interaction, view=notice(question, _, buttons=[confirm], post=post))
+        post_id = _checked(self.post_id)
+
+        async def question() -> StaticLayout:
+            # Only the author is asked: anyone else hears at once that they cannot.
+            post = await services_of(interaction).posts.own_post(chat_user(interaction), post_id)
+            _ = messages(interaction)
+            confirm = ConfirmDeleteButton(post.id, _("Yes, delete it"))
+            asked = _("Delete post #{post_id}? This cannot be undone.", post_id=post.id)
+            return notice(asked, _, buttons=[confirm], post=post)
+
+        await answer(interaction, question())
 
 
 class ConfirmDeleteButton(
@@ -223,15 +236,14 @@ class ConfirmDeleteButton(
         return cls(_post_id(match), _label(item, "Yes, delete it"))
 
     async def answer(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer()  # then the question becomes the answer
-        deleted = await services_of(interaction).posts.delete_post(
-            chat_user(interaction), _checked(self.post_id)
-        )
-        _ = messages(interaction)
-        await interaction.edit_original_response(
-            view=notice(_("Deleted post #{post_id}.", post_id=deleted.id), _),
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        post_id = _checked(self.post_id)
+
+        async def deleted() -> StaticLayout:
+            gone = await services_of(interaction).posts.delete_post(chat_user(interaction), post_id)
+            _ = messages(interaction)
+            return notice(_("Deleted post #{post_id}.", post_id=gone.id), _)
+
+        await answer(interaction, deleted(), edit=True)  # the question becomes the answer
 
 
 class ReplyButton(

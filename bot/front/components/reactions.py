@@ -16,9 +16,9 @@ import discord
 from bot.domain.errors import ValidationError
 from bot.domain.notifications import LIKE, REPOST
 from bot.domain.values import PostView, ReactionResult
+from bot.front.answering import Shown, answer, in_place
 from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.i18n import Messages, messages
-from bot.front.tree import reply
 
 MAX_POST_ID = 2**63 - 1  # the database's bigint
 _ROUTES = {LIKE: "like", REPOST: "repost"}
@@ -70,22 +70,18 @@ class ReactionButton(
         if self.post_id > MAX_POST_ID:  # only a forged custom_id carries one
             raise ValidationError("post", "That is not a post number.")
         message = interaction.message
-        in_place = message is not None and message.flags.ephemeral
-        if in_place:
-            await interaction.response.defer()
-        else:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        result = await services_of(interaction).conversations.react(
-            chat_user(interaction), self.kind, self.post_id, on=None
-        )
-        _ = messages(interaction)
-        if in_place and message is not None:
-            view = _with_button_updated(message, self.kind, result, _)
-            await interaction.edit_original_response(
-                view=view, allowed_mentions=discord.AllowedMentions.none()
+        replace = in_place(interaction)
+
+        async def reacted() -> Shown:
+            result = await services_of(interaction).conversations.react(
+                chat_user(interaction), self.kind, self.post_id, on=None
             )
-            return
-        await reply(interaction, reaction_sentence(self.kind, result, _))
+            _ = messages(interaction)
+            if replace and message is not None:
+                return _with_button_updated(message, self.kind, result, _)
+            return reaction_sentence(self.kind, result, _)
+
+        await answer(interaction, reacted(), edit=replace)
 
 
 def _with_button_updated(

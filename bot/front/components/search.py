@@ -20,12 +20,12 @@ from bot.domain.cursors import BEST, NEWER, OLDER, SearchCursor
 from bot.domain.errors import ValidationError
 from bot.domain.search_query import SearchOrder
 from bot.domain.values import PostView, SearchPage, TrendingTags
+from bot.front.answering import show_page
 from bot.front.cards import ACCENT, Buttons, PostPage, StaticLayout, escape, page_layout
 from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
 from bot.front.rendering import cut
-from bot.front.tree import reply
 
 SEARCH_ROUTE = "search"
 NO_CURSOR = "-"  # a disabled button still needs a unique custom_id: "-p" / "-n"
@@ -81,27 +81,17 @@ class SearchPageButton(
             raise ValidationError(
                 "cursor", "That page link is not valid any more. Run /search again."
             )
-        in_place = message is not None and message.flags.ephemeral
-        if in_place:
-            await interaction.response.defer()  # then edit the page in place
-        else:
-            # A shared page stays as it is for everyone; the clicker pages privately.
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        order = SearchOrder.BEST if self.cursor.startswith(BEST) else SearchOrder.NEWEST
-        page = await services_of(interaction).search.search(
-            query,
-            self.cursor,
-            order,
-            reader=chat_user(interaction),
-            guild_id=interaction.guild_id,
-        )
-        view = search_layout(page, messages(interaction))
-        if in_place:
-            await interaction.edit_original_response(
-                view=view, allowed_mentions=discord.AllowedMentions.none()
+        cursor = self.cursor
+        order = SearchOrder.BEST if cursor.startswith(BEST) else SearchOrder.NEWEST
+
+        async def page() -> StaticLayout:
+            found = await services_of(interaction).search.search(
+                query, cursor, order, reader=chat_user(interaction), guild_id=interaction.guild_id
             )
-        else:
-            await reply(interaction, view=view)
+            return search_layout(found, messages(interaction))
+
+        # A private page is replaced in place; a shared one stays, the clicker pages privately.
+        await show_page(interaction, page())
 
 
 def query_of(components: Iterable[Any]) -> str | None:

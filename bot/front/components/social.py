@@ -9,7 +9,7 @@ wherever someone is identified; a display name only ever appears beside one.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import discord
@@ -20,6 +20,7 @@ from bot.domain.cursors import older_than
 from bot.domain.errors import ValidationError
 from bot.domain.rules import BIO_MAX_CHARS, DISPLAY_NAME_MAX_CHARS
 from bot.domain.values import FeedPage, PeoplePage, PostView, ProfileView
+from bot.front.answering import answer, show_page
 from bot.front.cards import (
     ACCENT,
     MAX_TEXT,
@@ -35,7 +36,6 @@ from bot.front.components.notifications import unread_text
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
 from bot.front.rendering import cut
-from bot.front.tree import reply
 
 HOME_ROUTE = "home"
 PEOPLE_ROUTE = "people"
@@ -52,29 +52,6 @@ def name(username: str) -> str:
 
 
 # -- paging ------------------------------------------------------------------------------
-async def _show_page(
-    interaction: discord.Interaction, build: Callable[[Messages], Awaitable[StaticLayout]]
-) -> None:
-    """A private page is replaced in place; a shared one stays, and the clicker pages privately."""
-    message = interaction.message
-    in_place = message is not None and message.flags.ephemeral
-    if in_place:
-        await interaction.response.defer()
-    else:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-    view = await build(messages(interaction))
-    if not in_place:
-        await reply(interaction, view=view)
-        return
-    legacy = message is not None and not message.flags.components_v2
-    await interaction.edit_original_response(
-        # A page sent before the bot spoke Components V2 had an embed: it goes.
-        **({"content": None, "embeds": []} if legacy else {}),
-        view=view,
-        allowed_mentions=discord.AllowedMentions.none(),
-    )
-
-
 def _pager_id(route: str, direction: str, cursor: str | None, *prefix: str) -> str:
     return custom_id(route, *prefix, cursor or f"{NO_CURSOR}{direction}")
 
@@ -124,12 +101,12 @@ class HomePageButton(
         cursor = _cursor_or_refuse(self.cursor)
         social = services_of(interaction).social
 
-        async def page(_: Messages) -> StaticLayout:
+        async def page() -> StaticLayout:
             # The clicker's blocks, and the server the page is shown in, apply.
-            page = await social.home(chat_user(interaction), cursor, guild_id=interaction.guild_id)
-            return home_layout(page, _)
+            found = await social.home(chat_user(interaction), cursor, guild_id=interaction.guild_id)
+            return home_layout(found, messages(interaction))
 
-        await _show_page(interaction, page)
+        await show_page(interaction, page())
 
 
 def home_layout(page: FeedPage, _: Messages) -> StaticLayout:
@@ -193,13 +170,13 @@ class PeoplePageButton(
         social = services_of(interaction).social
         lookup = social.followers if self.which == "followers" else social.following
 
-        async def page(_: Messages) -> StaticLayout:
+        async def page() -> StaticLayout:
             found = await lookup(
                 chat_user(interaction), cursor=cursor, guild_id=interaction.guild_id
             )
-            return people_layout(found, _, followers=self.which == "followers")
+            return people_layout(found, messages(interaction), followers=self.which == "followers")
 
-        await _show_page(interaction, page)
+        await show_page(interaction, page())
 
 
 def people_layout(page: PeoplePage, _: Messages, *, followers: bool) -> StaticLayout:
@@ -260,12 +237,12 @@ class FollowButton(
         social = services_of(interaction).social
         chat = chat_user(interaction)
 
-        async def updated(_: Messages) -> StaticLayout:
+        async def updated() -> StaticLayout:
             result = await social.set_follow(chat, self.account_id, follow=self.follow)
             profile = await social.profile(chat, result.username, guild_id=interaction.guild_id)
-            return profile_layout(profile, _)
+            return profile_layout(profile, messages(interaction))
 
-        await _show_page(interaction, updated)
+        await show_page(interaction, updated())
 
 
 def profile_layout(profile: ProfileView, _: Messages, *, intro: str | None = None) -> StaticLayout:
@@ -348,10 +325,12 @@ class ProfileForm(Form, template=r"mb:profile"):
     async def answer(
         cls, interaction: discord.Interaction, match: re.Match[str], values: dict[str, str]
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        profile = await services_of(interaction).social.update_profile(
-            chat_user(interaction), values.get("display_name", ""), values.get("bio", "")
-        )
-        _ = messages(interaction)
-        intro = _("Profile saved. This is how others see it:")
-        await reply(interaction, view=profile_layout(profile, _, intro=intro))
+        async def saved() -> StaticLayout:
+            profile = await services_of(interaction).social.update_profile(
+                chat_user(interaction), values.get("display_name", ""), values.get("bio", "")
+            )
+            _ = messages(interaction)
+            intro = _("Profile saved. This is how others see it:")
+            return profile_layout(profile, _, intro=intro)
+
+        await answer(interaction, saved())

@@ -12,11 +12,11 @@ import discord
 from bot.domain.cursors import NEWER, OLDER, Cursor
 from bot.domain.errors import ValidationError
 from bot.domain.values import Position, PostView, ThreadPage
+from bot.front.answering import show_page
 from bot.front.cards import Buttons, PostPage, StaticLayout, page_layout
 from bot.front.components.base import Answered, chat_user, custom_id, services_of
 from bot.front.components.posts import post_buttons
 from bot.front.i18n import Messages, messages
-from bot.front.tree import reply
 
 THREAD_ROUTE = "thread"
 NO_CURSOR = "-"  # a disabled button still needs a unique custom_id: "-o" / "-n"
@@ -53,22 +53,15 @@ class ThreadPageButton(
     async def answer(self, interaction: discord.Interaction) -> None:
         if self.cursor is None:
             raise ValidationError("cursor", "There is nothing more in that direction.")
-        message = interaction.message
-        in_place = message is not None and message.flags.ephemeral
-        if in_place:
-            await interaction.response.defer()
-        else:  # a shared page stays as it is; the clicker pages privately
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        page = await services_of(interaction).conversations.thread(
-            chat_user(interaction), cursor=self.cursor, guild_id=interaction.guild_id
-        )
-        view = thread_layout(page, messages(interaction))
-        if in_place:
-            await interaction.edit_original_response(
-                view=view, allowed_mentions=discord.AllowedMentions.none()
+        cursor = self.cursor
+
+        async def page() -> StaticLayout:
+            found = await services_of(interaction).conversations.thread(
+                chat_user(interaction), cursor=cursor, guild_id=interaction.guild_id
             )
-        else:
-            await reply(interaction, view=view)
+            return thread_layout(found, messages(interaction))
+
+        await show_page(interaction, page())
 
 
 def thread_layout(page: ThreadPage, _: Messages) -> StaticLayout:
