@@ -30,6 +30,7 @@ from bench.load import driver_gc_paused, open_loop, tracking
 from bench.run import author_names
 from bench.scenarios import QUICK, STORM_PASSWORD, BackendBench, Population
 from bench.seed import Seeder, zipf_weights
+from bench.stats import summary_ms
 from discord_double import DiscordDouble
 
 # First match wins, checked from the innermost frame outwards: a SQLAlchemy call that logs
@@ -188,21 +189,25 @@ async def profile(args: argparse.Namespace) -> str:
                         stderr=asyncio.subprocess.DEVNULL,
                     )
                     await asyncio.sleep(0.5)
-                    started = time.monotonic()
+                    started, cpu = time.monotonic(), bot.cpu_seconds()
                     probes = await open_loop(
                         args.rate, int(args.rate * args.seconds), lambda i: bench.send("feed", i)
                     )
                     await tracker.settle(probes, 30)
                     elapsed = time.monotonic() - started
+                    cpu = bot.cpu_seconds() - cpu
                     await asyncio.wait_for(recorder.wait(), 30)
                     raw = raw_path.read_text()
         if args.out:
             args.out.write_text(raw)
-    ok = sum(p.outcome == "ok" for p in probes)
+    ok = [p for p in probes if p.outcome == "ok"]
+    final = summary_ms([p.final for p in ok if p.final is not None])
     meta = {
         "backend": args.backend,
         "posts": f"{args.posts:,}",
-        "/feed": f"{ok} ok of {len(probes)} at {args.rate:g}/s for {elapsed:.1f} s",
+        "/feed": f"{len(ok)} ok of {len(probes)} at {args.rate:g}/s for {elapsed:.1f} s",
+        "final p50/p99 ms": f"{final['p50']} / {final['p99']}",
+        "bot CPU": f"{100 * cpu / elapsed:.0f} %",
         "load average": f"{os.getloadavg()[0]:.2f}",
     }
     return markdown(summarise(raw), meta)
