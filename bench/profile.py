@@ -33,34 +33,43 @@ from bench.seed import Seeder, zipf_weights
 from bench.stats import summary_ms
 from discord_double import DiscordDouble
 
+# py-spy names files relative to their sys.path entry: "(sqlalchemy/orm/session.py:2555)".
 # First match wins, checked from the innermost frame outwards: a SQLAlchemy call that logs
-# counts as logging, an aiohttp write inside discord.py's HTTP client as HTTP.
+# counts as logging, an aiohttp write inside discord.py's HTTP client as HTTP. Waiting and
+# waking come first: a thread blocked in epoll or on a queue, or poking the loop's self-pipe.
 GROUPS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("logging", re.compile(r"/logging/|bot/ops/logs")),
-    ("JSON (de)serialising", re.compile(r"/json/|orjson")),
-    ("database driver (aiosqlite/sqlite3, asyncpg)", re.compile(r"aiosqlite|sqlite3|asyncpg")),
-    ("SQLAlchemy", re.compile(r"sqlalchemy/")),
-    ("command tree and checks", re.compile(r"discord/app_commands/|bot/front/tree")),
-    ("rendering (cards, views, i18n)", re.compile(r"discord/ui/|bot/front/|babel/")),
+    (
+        "waiting and waking (epoll, queue get, self-pipe)",
+        re.compile(
+            r"\(selectors\.py|_write_to_self|_read_from_self|\(queue\.py|\(threading\.py"
+            r"|_connection_worker_thread \(aiosqlite/core\.py:(59|63)\)"
+            r"|_worker \(concurrent/futures/thread\.py:81\)"
+        ),
+    ),
+    ("logging", re.compile(r"\(logging/|\(bot/ops/logs")),
+    ("JSON (de)serialising", re.compile(r"\(json/|orjson")),
+    ("database driver (aiosqlite/sqlite3, asyncpg)", re.compile(r"aiosqlite/|sqlite3/|asyncpg/")),
+    ("SQLAlchemy", re.compile(r"\(sqlalchemy/")),
+    ("command tree and checks", re.compile(r"\(discord/app_commands/|\(bot/front/tree")),
+    ("rendering (cards, views, i18n)", re.compile(r"\(discord/ui/|\(bot/front/|\(babel/")),
     (
         "HTTP to Discord (discord.py http/webhook, aiohttp)",
-        re.compile(
-            r"discord/http\.py|discord/webhook/|discord/interactions\.py.*(send|defer|edit)|aiohttp/"
-        ),
+        re.compile(r"\(discord/http\.py|\(discord/webhook/|\(aiohttp/|\(yarl/|\(multidict/"),
     ),
     (
         "gateway read and parse (websocket, state, Interaction)",
         re.compile(
-            r"discord/gateway\.py|discord/state\.py|discord/interactions\.py|discord/client\.py"
-            r"|zlib|discord/member|discord/user|discord/guild"
+            r"\(discord/(gateway|state|interactions|client|member|user|guild|channel|message)\.py"
+            r"|zlib"
         ),
     ),
-    ("our services and repositories", re.compile(r"bot/services/|bot/repositories/|bot/domain/")),
-    ("cogs", re.compile(r"/cogs/")),
     (
-        "event loop (asyncio, selectors, threads)",
-        re.compile(r"/asyncio/|selectors\.py|threading\.py|concurrent/futures"),
+        "our services and repositories",
+        re.compile(r"\(bot/(services|repositories|domain|db)/"),
     ),
+    ("cogs", re.compile(r"\(cogs/")),
+    ("asyncio (socket send/recv, tasks, handles)", re.compile(r"\(asyncio/")),
+    ("greenlet switches", re.compile(r"greenlet")),
 )
 FRAME = re.compile(r"^(?P<func>.*) \((?P<file>[^()]*?)(?::(?P<line>\d+))?\)$")
 
@@ -108,7 +117,7 @@ def _thread_kind(thread: str, frames: list[str]) -> str:
     if "bcrypt" in text or "security" in text:
         return "bcrypt pool"
     if "concurrent/futures" in text or "threading.py" in text:
-        return "executor / other threads"
+        return "worker threads (db-read, bcrypt, other)"
     return "event loop thread"
 
 
