@@ -55,16 +55,22 @@ class ThreadSession:
         self.bind = session.get_bind()
 
     async def execute(self, statement: Any, params: Any = None, **kw: Any) -> Any:
-        return self.sync_session.execute(statement, params, **kw)
+        return self.sync_session.execute(statement, params, **_buffered(kw))
 
     async def scalar(self, statement: Any, params: Any = None, **kw: Any) -> Any:
         return self.sync_session.scalar(statement, params, **kw)
 
     async def scalars(self, statement: Any, params: Any = None, **kw: Any) -> Any:
-        return self.sync_session.scalars(statement, params, **kw)
+        return self.sync_session.scalars(statement, params, **_buffered(kw))
 
     async def get(self, entity: Any, ident: Any, **kw: Any) -> Any:
         return self.sync_session.get(entity, ident, **kw)
+
+
+def _buffered(kw: dict[str, Any]) -> dict[str, Any]:
+    """Rows fetched at once, as AsyncSession does: a result outlives nothing it needs."""
+    options = {**kw.get("execution_options", {}), "prebuffer_rows": True}
+    return {**kw, "execution_options": options}
 
 
 def run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
