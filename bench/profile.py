@@ -162,7 +162,7 @@ def markdown(summary: dict[str, object], meta: dict[str, object]) -> str:
 
 async def profile(args: argparse.Namespace) -> str:
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
-    if py_spy is None:
+    if py_spy is None and not args.no_record:
         raise SystemExit("py-spy is not installed: .venv/bin/pip install py-spy")
     password_hash = bcrypt.hashpw(STORM_PASSWORD.encode(), bcrypt.gensalt(4)).decode()
     with tempfile.TemporaryDirectory(prefix="microblog-profile-") as workdir:
@@ -189,15 +189,17 @@ async def profile(args: argparse.Namespace) -> str:
                     await bench._run(("feed",), 50, 200)  # warm: connections, caches
                     tracker.forget_finished()
                     raw_path = directory / "profile.txt"
-                    recorder = await asyncio.create_subprocess_exec(
-                        py_spy,
-                        *("record", "--nonblocking", "--threads", "--rate", "200"),
-                        *("-p", str(bot.pid), "-f", "raw", "-o", str(raw_path)),
-                        *("-d", str(int(args.seconds) + 1)),
-                        stdout=asyncio.subprocess.DEVNULL,
-                        stderr=asyncio.subprocess.DEVNULL,
-                    )
-                    await asyncio.sleep(0.5)
+                    recorder = None
+                    if py_spy is not None and not args.no_record:
+                        recorder = await asyncio.create_subprocess_exec(
+                            py_spy,
+                            *("record", "--nonblocking", "--threads", "--rate", "200"),
+                            *("-p", str(bot.pid), "-f", "raw", "-o", str(raw_path)),
+                            *("-d", str(int(args.seconds) + 1)),
+                            stdout=asyncio.subprocess.DEVNULL,
+                            stderr=asyncio.subprocess.DEVNULL,
+                        )
+                        await asyncio.sleep(0.5)
                     started, cpu = time.monotonic(), bot.cpu_seconds()
                     probes = await open_loop(
                         args.rate, int(args.rate * args.seconds), lambda i: bench.send("feed", i)
@@ -205,9 +207,11 @@ async def profile(args: argparse.Namespace) -> str:
                     await tracker.settle(probes, 30)
                     elapsed = time.monotonic() - started
                     cpu = bot.cpu_seconds() - cpu
-                    await asyncio.wait_for(recorder.wait(), 30)
-                    raw = raw_path.read_text()
-        if args.out:
+                    raw = ""
+                    if recorder is not None:
+                        await asyncio.wait_for(recorder.wait(), 30)
+                        raw = raw_path.read_text()
+        if args.out and raw:
             args.out.write_text(raw)
     ok = [p for p in probes if p.outcome == "ok"]
     final = summary_ms([p.final for p in ok if p.final is not None])
@@ -219,6 +223,8 @@ async def profile(args: argparse.Namespace) -> str:
         "bot CPU": f"{100 * cpu / elapsed:.0f} %",
         "load average": f"{os.getloadavg()[0]:.2f}",
     }
+    if not raw:
+        return ", ".join(f"{key} {value}" for key, value in meta.items())
     return markdown(summarise(raw), meta)
 
 
@@ -229,6 +235,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rate", type=float, default=150, help="/feed per second")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--out", type=Path, help="also keep the raw collapsed stacks here")
+    parser.add_argument(
+        "--no-record", action="store_true", help="no py-spy: only /feed latency and the bot's CPU"
+    )
     parser.add_argument(
         "--postgres-url", default=os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
     )
