@@ -35,9 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--quick", action="store_true", help="tiny sizes, few samples (smoke)")
     parser.add_argument(
         "--only",
-        choices=["home", "conversations"],
+        choices=["home", "conversations", "search"],
         help="seed as usual, then run one section only (home: /home beside /feed; "
-        "conversations: /thread, /notifications and likes beside /feed)",
+        "conversations: /thread, /notifications and likes beside /feed; "
+        "search: the /search kinds beside /feed)",
     )
     parser.add_argument(
         "--out",

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from bench.load import Probe, open_loop
 from bench.seed import Seeder
+from bot.domain.search_query import indexed_text
 from discord_double import DiscordDouble, InteractionHandle, User
 
 if TYPE_CHECKING:
@@ -76,19 +77,30 @@ async def seed(
     await seeder.add_sessions([(reader.id, ids["notified.reader"])])
     stamp = seeder.stamp
     started = now - timedelta(minutes=30)
+    question = "What should I read next?"
     await seeder.insert_rows(
         "post",
-        ("author_id", "body", "created_at", "reply_count", "like_count"),
-        [(ids["thread.starter"], "What should I read next?", stamp(started), scale.replies, 0)],
+        ("author_id", "body", "search_text", "created_at", "reply_count", "like_count"),
+        [
+            (
+                ids["thread.starter"],
+                question,
+                indexed_text(question),
+                stamp(started),
+                scale.replies,
+                0,
+            )
+        ],
     )
     [(root_id,)] = await seeder.select_rows("SELECT max(id) FROM post")
     await seeder.insert_rows(
         "post",
-        ("author_id", "body", "created_at", "parent_id", "root_id"),
+        ("author_id", "body", "search_text", "created_at", "parent_id", "root_id"),
         (
             (
                 rng.choice(author_ids),
                 seeder.bodies[n % len(seeder.bodies)],
+                indexed_text(seeder.bodies[n % len(seeder.bodies)]),
                 stamp(started + timedelta(seconds=1 + n)),
                 root_id,
                 root_id,
@@ -115,9 +127,14 @@ async def seed(
     own_at = now - timedelta(days=30)
     await seeder.insert_rows(
         "post",
-        ("author_id", "body", "created_at"),
+        ("author_id", "body", "search_text", "created_at"),
         [
-            (ids["notified.reader"], seeder.bodies[n], stamp(own_at + timedelta(minutes=n)))
+            (
+                ids["notified.reader"],
+                seeder.bodies[n],
+                indexed_text(seeder.bodies[n]),
+                stamp(own_at + timedelta(minutes=n)),
+            )
             for n in range(20)
         ],
     )

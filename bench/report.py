@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bench import conversations, social
+from bench.search import evaluate as search_targets
+from bench.search import markdown_lines as search_lines
 
 LABELS = {
     "ping": "/ping (floor)",
@@ -46,6 +48,8 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target with its measured value; goals to report against, not assertions."""
     if results.get("only") in ("home", "conversations"):
         return social.targets(results) + conversations.targets(results)
+    if results.get("only") == "search":
+        return search_targets(results)
     targets: list[dict[str, Any]] = []
     backends = results["backends"]
     sqlite = backends.get("sqlite")
@@ -93,7 +97,9 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "met": bool(flat),
             }
         )
-    return targets + social.targets(results) + conversations.targets(results)
+    return (
+        targets + search_targets(results) + social.targets(results) + conversations.targets(results)
+    )
 
 
 def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
@@ -126,6 +132,8 @@ def markdown(results: dict[str, Any]) -> str:
     if results.get("only") in ("home", "conversations"):
         sections = [*social.markdown(results), *conversations.markdown(results)]
         return "\n".join([*lines, *sections, *_targets(results)]) + "\n"
+    if results.get("only") == "search":
+        return "\n".join([*lines, *search_lines(results), "", *_targets(results)]) + "\n"
     lines += [
         "## Latency (ms, p50 / p95 / p99)",
         "",
@@ -159,6 +167,7 @@ def markdown(results: dict[str, Any]) -> str:
     lines += _table(
         ["backend", "posts", "command", "first", "final", "x floor", "n", "failed"], rows
     )
+    lines += search_lines(results)
     lines += ["", "## Login storm", ""]
     rows = []
     for name, backend in results["backends"].items():

@@ -13,7 +13,7 @@ from typing import Any
 
 import bcrypt
 
-from bench import conversations, machine
+from bench import conversations, machine, search
 from bench.botproc import running_bot, stall_between
 from bench.databases import postgres_version, throwaway_database
 from bench.load import driver_gc_paused, tracking
@@ -33,7 +33,7 @@ class Options:
     postgres_url: str
     quick: bool
     command: str
-    only: str | None = None  # "home" or "conversations": seed, then only that section
+    only: str | None = None  # "home", "conversations" or "search": seed, then that only
 
 
 async def run_benchmarks(options: Options) -> dict[str, Any]:
@@ -100,12 +100,20 @@ async def run_backend(
                 idle = bot.memory_mib()
                 seeding: dict[str, Any] = {}
                 latency: dict[str, Any] = {}
+                searches: dict[str, Any] = {}
                 for size in plan.sizes:
                     timing = await seeder.grow_posts(size, author_ids, population.author_weights)
                     seeding[str(size)] = timing.as_dict()
                     if options.only is None:
                         await bench.warm_up(("feed", "feed_author"))
                         latency[str(size)] = await bench.latency()
+                    if options.only in (None, "search"):
+                        queries = search.SearchQueries.pick(
+                            seeder.corpus, population.authors, population.author_weights
+                        )
+                        searches[str(size)] = await search.search_latency(
+                            bench, queries, plan.latency_per_command, plan.latency_rate
+                        )
                 home: dict[str, Any] = {}
                 if home_users and options.only in (None, "home"):
                     home = await home_latency(bench, home_users, plan.sizes[-1])
@@ -124,7 +132,7 @@ async def run_backend(
                 violations = list(double.violations)
         loop = bot.loop_stats() or {}
     # Each phase noted its time window; the watch's per-second maxima say how it went.
-    phases = [*latency.values(), storm, *throughput.values(), home, talking]
+    phases = [*latency.values(), *searches.values(), storm, *throughput.values(), home, talking]
     if talking:
         phases.append(talking["likes"])
     for phase in phases:
@@ -133,6 +141,7 @@ async def run_backend(
     return {
         "seeding": seeding,
         "latency": latency,
+        "search": searches,
         "home": home,
         "conversations": talking,
         "storm": storm,

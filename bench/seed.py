@@ -2,40 +2,38 @@
 
 Posts look like a real history: timestamps spread over two years with ids rising with time
 inside each batch, authors drawn from a Zipf-like distribution (a few prolific, a long tail),
-bodies of 3 to 45 words. SQLite gets ``executemany`` in big transactions (stdlib sqlite3, in
-a thread so the double keeps serving the bot's heartbeats); PostgreSQL gets binary COPY.
+bodies of 3 to 45 words with the word frequencies of real text and some #tags
+(``bench/corpus.py``), indexed for search as the bot indexes them. SQLite gets
+``executemany`` in big transactions (stdlib sqlite3, in a thread so the double keeps serving
+the bot's heartbeats); its FTS5 triggers index each row. PostgreSQL gets binary COPY, with
+the search column's GIN index dropped during the load and built once afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
 
+from bench.corpus import COMMON, Corpus
 from bench.databases import asyncpg_dsn, sqlite_path
+from bot.db.search_index import SEARCH_VECTOR, SEARCH_VECTOR_INDEX
 from bot.domain.rules import clean_username, username_skeletons
+from bot.domain.search_query import indexed_text
 
 HISTORY = timedelta(days=730)
 NEWEST_AGE = timedelta(minutes=1)  # seeded posts end a minute ago; the benchmark's are newer
 CHUNK = 100_000  # rows per transaction / COPY
 ZIPF_EXPONENT = 1.1
-WORDS = (  # noqa: SIM905 (a word list reads better as prose)
-    "the a of and to in is it that was for on are with as at be this have from or one had by "
-    "but not what all were we when your can said there use an each which she do how their if "
-    "will up other about out many then them these so some her would make like him into time "
-    "has look two more write go see number no way could people my than first water been call "
-    "who oil its now find long down day did get come made may part coffee release deploy bug "
-    "fixed shipped today tomorrow weekend train late again finally new build test green red "
-    "cat dog garden rain sun cloud music playlist concert book reading chapter recipe bread "
-    "soup tea morning night code review merge branch server database index query cache"
-).split()
+INDEX_BUILD_MEMORY = "512MB"  # PostgreSQL's maintenance_work_mem while it builds the GIN index
 
 
 @dataclass(frozen=True)
@@ -60,11 +58,14 @@ class Seeder:
         self.rng = random.Random(seed)  # noqa: S311 (repeatable data, not secrets)
         self.posts = 0
         self.now = datetime.now(UTC)
-        self.bodies = [self._body() for _ in range(4096)]
-
-    def _body(self) -> str:
-        words = self.rng.choices(WORDS, k=self.rng.randint(3, 45))
-        return " ".join(words).capitalize()[:500]
+        self.corpus = Corpus()
+        # Bodies for sections that add posts of their own (replies, a reader's posts): common
+        # words only, so the corpus's counts of rare words, which /search's queries come
+        # from, stay true.
+        self.bodies = [
+            " ".join(self.rng.choices(COMMON, k=self.rng.randint(3, 45))).capitalize()
+            for _ in range(4096)
+        ]
 
     # -- accounts and sessions -------------------------------------------------------------
     async def add_accounts(self, names: Sequence[str], password_hash: str) -> dict[str, int]:
@@ -131,24 +132,66 @@ class Seeder:
             return SeedTiming(0, 0.0)
         cumulative = _cumulative(weights)
         started = time.perf_counter()
-        rows = self._post_rows(count, list(author_ids), cumulative)
-        await self._insert("post", ("author_id", "body", "created_at"), rows)
+        # Explicit ids (the next free ones) so that the tag rows can name their posts.
+        first_id = int((await self._select("SELECT coalesce(max(id), 0) FROM post"))[0][0]) + 1
+        tags: list[tuple[Any, ...]] = []
+        rows = self._post_rows(count, first_id, list(author_ids), cumulative, tags)
+        columns = ("id", "author_id", "body", "search_text", "created_at")
+        async with self._search_index_paused():
+            await self._insert("post", columns, rows)
+            await self._insert("post_tag", ("tag", "post_id", "created_at"), tags)
         await self.recount()
         await self._maintain()
         self.posts = total
         return SeedTiming(count, time.perf_counter() - started)
 
     def _post_rows(
-        self, count: int, author_ids: list[int], cumulative: list[float]
+        self,
+        count: int,
+        first_id: int,
+        author_ids: list[int],
+        cumulative: list[float],
+        tags: list[tuple[Any, ...]],
     ) -> Iterator[tuple[Any, ...]]:
+        """Post rows; fills ``tags`` with their tag rows on the way."""
         span = (HISTORY - NEWEST_AGE).total_seconds()
         oldest = self.now - HISTORY
         offsets = sorted(self.rng.random() * span for _ in range(count))
         authors = self.rng.choices(author_ids, cum_weights=cumulative, k=count)
-        bodies, size = self.bodies, len(self.bodies)
+        bodies = self.corpus.bodies(count)
         for index, offset in enumerate(offsets):
             stamp = self._stamp(oldest + timedelta(seconds=offset))
-            yield (authors[index], bodies[(index * 7919) % size], stamp)
+            body, keys = next(bodies)
+            post_id = first_id + index
+            tags.extend((key, post_id, stamp) for key in keys)
+            yield (post_id, authors[index], body, indexed_text(body), stamp)
+
+    @contextlib.asynccontextmanager
+    async def _search_index_paused(self) -> AsyncIterator[None]:
+        """PostgreSQL: no GIN index during the load, one build after it (minutes faster).
+        Also moves the id sequence past the explicit ids. SQLite: its triggers index as rows
+        arrive, which costs about what a rebuild would."""
+        if self.backend == "sqlite":
+            yield
+            return
+        await self._execute(f"DROP INDEX IF EXISTS {SEARCH_VECTOR_INDEX}")
+        try:
+            yield
+        finally:
+            await self._execute_together(
+                f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'",
+                f"CREATE INDEX {SEARCH_VECTOR_INDEX} ON post USING gin ({SEARCH_VECTOR})",
+                "SELECT setval(pg_get_serial_sequence('post', 'id'), max(id)) FROM post",
+            )
+
+    async def _execute_together(self, *statements: str) -> None:
+        """PostgreSQL statements on one connection (a SET applies to what follows it)."""
+        connection = await asyncpg.connect(asyncpg_dsn(self.url))
+        try:
+            for statement in statements:
+                await connection.execute(statement)
+        finally:
+            await connection.close()
 
     def _stamp(self, moment: datetime) -> Any:
         # SQLite: naive UTC text in SQLAlchemy's own format (keyset paging compares it as text).

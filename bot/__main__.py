@@ -132,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from bot.ops.runner import run_bot
 
-    asyncio.run(run_bot(settings))
+    try:
+        asyncio.run(run_bot(settings))
+    except ConfigError as error:  # found only once the database answers ([search] language)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.db.engine import Database
 from bot.db.migrate import upgrade
+from bot.db.search_index import ensure_search_language
 from bot.domain.clock import Clock, utcnow
 from bot.domain.security import PasswordHasher
 from bot.services.accounts import AccountService
@@ -20,6 +21,7 @@ from bot.services.moderation import ModerationService
 from bot.services.notifications import NotificationService
 from bot.services.posts import PostService
 from bot.services.safety import SafetyService
+from bot.services.search import SearchService
 from bot.services.social import SocialService
 
 
@@ -38,6 +40,7 @@ class Services:
     links: LinkService
     conversations: ConversationService
     notifications: NotificationService
+    search: SearchService
 
 
 @asynccontextmanager
@@ -47,6 +50,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
     hasher = PasswordHasher(settings.auth.bcrypt_rounds, settings.auth.hash_concurrency)
     try:
         await upgrade(database)
+        await ensure_search_language(database, settings.search.language)
         await hasher.prepare()
         auth = AuthService(database, hasher, settings.auth, clock)
         posts = PostService(database, auth, settings.posts, clock)
@@ -58,6 +62,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
         accounts = AccountService(database, auth, hasher, settings.auth, clock)
         conversations = ConversationService(database, auth, settings.posts, clock)
         notifications = NotificationService(database, auth, settings.notifications, clock)
+        search = SearchService(database, auth, settings.search, clock)
         yield Services(
             settings,
             database,
@@ -72,6 +77,7 @@ async def open_services(settings: Settings, clock: Clock = utcnow) -> AsyncItera
             links,
             conversations,
             notifications,
+            search,
         )
     finally:
         hasher.close()

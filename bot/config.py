@@ -89,6 +89,12 @@ class PostSettings(_Section):
     page_size: Annotated[int, Field(ge=1, le=10)] = 5
 
 
+class SearchSettings(_Section):
+    # A PostgreSQL text search configuration name (see config.example.toml); SQLite ignores it.
+    language: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]{0,62}$")] = "simple"
+    page_size: Annotated[int, Field(ge=1, le=10)] = 5
+
+
 class DigestSettings(_Section):
     # How often each process looks for due summaries (the interval itself is per channel).
     tick_seconds: Annotated[float, Field(ge=0.05, le=3600)] = 30
@@ -150,6 +156,7 @@ class Settings(_Section):
     database: DatabaseSettings = DatabaseSettings()
     auth: AuthSettings = AuthSettings()
     posts: PostSettings = PostSettings()
+    search: SearchSettings = SearchSettings()
     digests: DigestSettings = DigestSettings()
     notifications: NotificationSettings = NotificationSettings()
     moderation: ModerationSettings = ModerationSettings()

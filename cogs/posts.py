@@ -16,6 +16,7 @@ from bot.front.i18n import messages
 from bot.front.rendering import cut
 from bot.front.tree import everywhere, reply
 from bot.services.posts import PostService
+from cogs.safety import usernames
 
 # Discord's ceiling for a text option or input; each cog instance lowers it to the
 # configured [posts] max_length, so Discord refuses what the service would refuse.
@@ -76,6 +77,7 @@ class PostsCog(commands.Cog):
         user="Only this user's posts (their microblog username)",
         share="Show the page to everyone in the channel (default: only you)",
     )
+    @app_commands.autocomplete(user=usernames)
     async def feed(
         self,
         interaction: discord.Interaction,

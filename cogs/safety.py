@@ -23,9 +23,9 @@ async def usernames(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Microblog usernames starting with what was typed: every cog's user option uses this
-    one callback and its one service method (SocialService.usernames)."""
+    one callback and the one service method that /search's from: completion uses too."""
     try:
-        found = await services_of(interaction).social.usernames(str(current)[:32])
+        found = await services_of(interaction).search.usernames(str(current)[:32])
     except Exception:  # autocomplete cannot show errors; no suggestions says enough
         return []
     return [app_commands.Choice(name=name, value=name) for name in found]

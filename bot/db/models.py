@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -23,6 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.domain.hashtags import TAG_MAX_CHARS
+from bot.domain.search_query import indexed_text
+
 # Explicit constraint names: Alembic needs them to alter or drop constraints on SQLite.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_N_label)s",
@@ -31,6 +35,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# Code-point order on PostgreSQL too, whatever the database's locale: a prefix is then a
+# range of the index (autocomplete), as with SQLite's default BINARY collation.
+TagKey = String(TAG_MAX_CHARS).with_variant(String(TAG_MAX_CHARS, collation="C"), "postgresql")
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -152,6 +160,10 @@ class ChatLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+def _indexed_body(context: Any) -> str:
+    return indexed_text(context.get_current_parameters()["body"])
+
+
 class Post(Base):
     __tablename__ = "post"
     __table_args__ = (
@@ -161,11 +173,25 @@ class Post(Base):
         # A conversation in order (/thread), and the SET NULL when a parent is deleted.
         Index("ix_post_root_id_created_at_id", "root_id", "created_at", "id"),
         Index("ix_post_parent_id", "parent_id"),
+        # Search results come newest first by id (see bot/repositories/search): from:user,
+        # and "was it removed?" answered from a tiny index rather than the post row.
+        Index("ix_post_author_id_id", "author_id", "id"),
+        Index(
+            "ix_post_removed",
+            "id",
+            sqlite_where=text("removed_at IS NOT NULL"),
+            postgresql_where=text("removed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     author_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
+    # The body as the full-text engines index it (bot.domain.search_query.indexed_text);
+    # derived from the body on insert when not given. SQLite's FTS5 table post_fts and
+    # PostgreSQL's generated column post.search_vector are kept from it by the database
+    # itself (migration 0004), not declared here. Edits go through PostRepository.set_body.
+    search_text: Mapped[str] = mapped_column(Text, default=_indexed_body)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A reply's parent; NULL again when the parent is deleted, so the reply stays (shown
@@ -404,6 +430,26 @@ class Follow(Base):
 
     follower_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
     followed_id: Mapped[int] = mapped_column(Id, ForeignKey("account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PostTag(Base):
+    """One #tag of one post (bot.domain.hashtags), written with the post.
+
+    Keyed by (tag, post_id): a tag's posts newest first by id. ``created_at`` is the post's,
+    so /trending counts a window of uses without touching post.
+    """
+
+    __tablename__ = "post_tag"
+    __table_args__ = (
+        Index("ix_post_tag_post_id", "post_id"),
+        Index("ix_post_tag_created_at_tag", "created_at", "tag"),
+    )
+
+    tag: Mapped[str] = mapped_column(TagKey, primary_key=True)
+    post_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("post.id", ondelete="CASCADE"), primary_key=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

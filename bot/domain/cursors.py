@@ -55,3 +55,33 @@ def older_than(post: PostView, author_id: int | None) -> str:
     """The cursor for the page after ``post``: a page cut short goes on right behind it."""
     # A repost on a home timeline sits at the moment it was reposted.
     return Cursor(OLDER, Position(post.shown_at or post.created_at, post.id), author_id).encode()
+
+
+# Search pages: newest first keyset by post id ("o"/"n" + id), or a page of the best matches
+# ("b" + the newest id of the ranked window + the page's offset in it).
+_SEARCH_FORMAT = ">qI"
+BEST = "b"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchCursor:
+    direction: str  # OLDER or NEWER than post_id, or BEST
+    post_id: int  # the keyset id; for BEST the newest post of the ranked window
+    offset: int = 0  # BEST only: where the page starts in the ranked window
+
+    def encode(self) -> str:
+        packed = struct.pack(_SEARCH_FORMAT, self.post_id, self.offset)
+        return self.direction + base64.urlsafe_b64encode(packed).decode("ascii")
+
+
+def decode_search_cursor(token: str) -> SearchCursor:
+    stale = ValidationError("cursor", "That page link is not valid any more. Run /search again.")
+    if len(token) != 17 or token[0] not in (OLDER, NEWER, BEST):
+        raise stale
+    try:
+        post_id, offset = struct.unpack(_SEARCH_FORMAT, base64.urlsafe_b64decode(token[1:]))
+    except (binascii.Error, struct.error, ValueError):
+        raise stale from None
+    if post_id <= 0 or (offset and token[0] != BEST):
+        raise stale
+    return SearchCursor(token[0], post_id, offset)

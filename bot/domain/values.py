@@ -248,3 +248,22 @@ class Page(Generic[T]):
 
     items: list[T]
     before: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    posts: list[PostView]
+    query: str  # the search as understood, in one canonical spelling (it parses back to itself)
+    order: str  # "newest" or "best"
+    next: str | None  # opaque cursor: older posts (newest order) or lower-ranked ones (best)
+    previous: str | None  # the page before this one, None on the first page
+    ranked_of: int | None = None  # best order: how many of the newest matches were ranked
+    window_top: int | None = None  # best order: the newest post of the ranked window
+    offset: int = 0  # best order: where this page starts in the ranking
+    viewer_id: int | None = None  # the reader's account, when they are logged in
+
+
+@dataclass(frozen=True, slots=True)
+class TrendingTags:
+    day: list[tuple[str, int]]  # (tag, posts using it) over the last 24 hours, most used first
+    week: list[tuple[str, int]]  # the same over the last 7 days

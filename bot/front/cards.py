@@ -23,6 +23,7 @@ from typing import Any
 import discord
 from discord import ui
 
+from bot.domain.hashtags import find_tags
 from bot.domain.rules import mention_spans, username_key
 from bot.domain.values import PostView
 from bot.front.i18n import Messages
@@ -90,41 +91,44 @@ def _context(post: PostView, _: Messages) -> str | None:
     return "-# " + " · ".join(parts) if parts else None
 
 
-def _marks(post: PostView) -> int:
-    """Characters that marking its mentions adds to a post: four asterisks around each
-    name, and the backslashes that escape it."""
-    if not post.mentions:
-        return 0
-    keys = {username_key(name) for name in post.mentions}
-    return sum(
-        4 + len(escape(post.body[start:end])) - (end - start)
-        for start, end, key in mention_spans(post.body)
+def _spans(post: PostView, text: str) -> list[tuple[int, int, str]]:
+    """What ``text`` (the post's body, or its cut) shows in bold, in order: the names it
+    mentions (existing accounts only) and its #tags, each escaped so it reads as written."""
+    keys = {username_key(name) for name in post.mentions} if post.mentions else set()
+    spans = [
+        (start, end, f"**{escape(text[start:end])}**")
+        for start, end, key in (mention_spans(text) if keys else ())
         if key in keys
-    )
+    ]
+    spans += [
+        (t.start, t.end, f"**{text[t.start]}{escape(text[t.start + 1 : t.end])}**")
+        for t in find_tags(text)
+    ]
+    return sorted(spans)
+
+
+def _marks(post: PostView) -> int:
+    """Characters that marking adds to the post: asterisks and escaping backslashes."""
+    return sum(len(marked) - (end - start) for start, end, marked in _spans(post, post.body))
 
 
 def shown_length(post: PostView) -> int:
-    """How long the post's text is once shown (mentions marked)."""
+    """How long the post's text is once shown (mentions and tags marked)."""
     return len(post.body) + _marks(post)
 
 
 def body(post: PostView, room: int) -> str:
-    """The post's text cut to ``room`` characters, the names it mentions in bold.
-
-    Only names that became mentions (existing accounts) are marked, each escaped so it
-    reads as a name; the bold never pings anyone (replies carry AllowedMentions.none()).
-    """
+    """The post's text cut to ``room`` characters, the names it mentions and its #tags in
+    bold. The bold never pings anyone (replies carry AllowedMentions.none())."""
     if post.removed:
         return ""
-    if not post.mentions:
-        return cut(post.body, room)
-    keys = {username_key(name) for name in post.mentions}
     text = cut(post.body, max(1, room - _marks(post)))
     pieces, last = [], 0
-    for start, end, key in mention_spans(text):
-        if key in keys:
-            pieces += [text[last:start], f"**{escape(text[start:end])}**"]
-            last = end
+    for start, end, marked in _spans(post, text):
+        if start < last:
+            continue  # a tag inside a mention's span (or the reverse) is marked once
+        pieces += [text[last:start], marked]
+        last = end
     return "".join(pieces) + text[last:]
 
 

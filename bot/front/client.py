@@ -25,6 +25,7 @@ EXTENSIONS = (
     "cogs.posts",
     "cogs.social",
     "cogs.conversations",
+    "cogs.search",
     "cogs.digests",
     "cogs.safety",
     "cogs.moderation",

@@ -45,6 +45,7 @@ Type a slash command as in Discord:  /register  /login  /post hello world  /feed
   /account profile (display name, bio)  /account link avatar:true  /account unlink
   /block bob  /mute bob  /report 3  /account blocked  /account export  /account password
   /account delete   (groups: the subcommand comes first, then its options)
+  /search coffee "good morning" #tag from:alice after:2026-01-31   /trending
   (a German client types /beiträge, /posten...: see lang)
 press LABEL [N] press a button on the last message with buttons: press Older, press Delete 2
 as NAME         become another Discord user (e.g. as bob); everyone starts logged out
@@ -176,8 +177,10 @@ def parse_options(
     text: str, definition: dict[str, Any] | None, locale: str | None = None
 ) -> dict[str, object]:
     """``name:value`` sets an option by name (as a client in ``locale`` shows it, too); the
-    other words fill the remaining options in order, the last text option taking the rest
-    of the line (``/edit 3 new words``)."""
+    other words fill the remaining options in order, the last free-text option taking the
+    rest of the line (``/edit 3 new words``, ``/search coffee from:alice``). An option with
+    fixed choices takes a word in order only when the word is one of them
+    (``/account notify on``), so ``/search`` words never land in its ordering option."""
     options = list((definition or {}).get("options", []))
     by_name = {o["name"]: o for o in options}
     for option in options:
@@ -195,6 +198,8 @@ def parse_options(
 
     words = re.sub(r"(?<!\S)(\w+):(\S+)", take_named, text).split()
     remaining = [o for o in options if o["name"] not in values]
+    if words:
+        remaining = [o for o in remaining if _may_take(o, words[0])]
     for index, option in enumerate(remaining):
         if not words:
             break
@@ -205,6 +210,13 @@ def parse_options(
         words = [] if takes_rest else words[1:]
         values[option["name"]] = _convert(raw, option)
     return values
+
+
+def _may_take(option: dict[str, Any], word: str) -> bool:
+    """Whether a word typed in order may fill ``option``: any word, unless the option has
+    fixed choices and the word is not one of them."""
+    choices = option.get("choices")
+    return not choices or any(word in (c["name"], str(c["value"])) for c in choices)
 
 
 def _subcommand(

@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union,
     union_all,
     update,
 )
@@ -106,6 +107,23 @@ class PostRepository:
         ).one_or_none()
         return (row[0], row[1]) if row else None
 
+    async def hidden_author_ids(self, audience: Audience) -> list[int]:
+        """The authors whose posts ``audience`` does not see, as ids: the rule of
+        ``visible_to``, for queries that check authors through an index (search)."""
+        suspended = select(Account.id).where(Account.suspended_until > audience.now)
+        return list(
+            await self.session.scalars(
+                union(
+                    suspended,
+                    *excluded_parts(
+                        reader=audience.account_id,
+                        muter=audience.account_id if audience.hide_muted else None,
+                        guild=audience.guild_id,
+                    ),
+                )
+            )
+        )
+
     async def get_visible(
         self, post_id: int, audience: Audience, *, keep_removed: bool = False
     ) -> tuple[Post, Account] | None:
@@ -127,6 +145,7 @@ class PostRepository:
         *,
         parent_id: int | None = None,
         root_id: int | None = None,
+        search_text: str | None = None,
     ) -> Post:
         post = Post(
             author_id=author_id,
@@ -135,10 +154,20 @@ class PostRepository:
             discord_user_id=discord_user_id,
             parent_id=parent_id,
             root_id=root_id,
+            # None: the model derives it from the body (the indexing rule in one place).
+            **({} if search_text is None else {"search_text": search_text}),
         )
         self.session.add(post)
         await self.session.flush()
         return post
+
+    async def set_body(
+        self, post: Post, body: str, search_text: str, edited_at: datetime | None
+    ) -> None:
+        post.body = body
+        post.search_text = search_text  # the database re-indexes it in this transaction
+        post.edited_at = edited_at
+        await self.session.flush()
 
     async def delete(self, post: Post) -> None:
         await self.session.delete(post)

@@ -29,9 +29,10 @@ from typing import Any, Protocol
 
 from bot.config import PostSettings
 from bot.db.engine import Database
-from bot.db.models import Account, Post
+from bot.db.models import Account, Post, PostTag
 from bot.domain.clock import Clock, utcnow
 from bot.domain.errors import ValidationError
+from bot.domain.hashtags import post_tag_keys
 from bot.domain.imports import ImportSource, SourceFollow, SourcePost, SourceRefused, SourceUser
 from bot.domain.rules import (
     USERNAME_MAX_CHARS,
@@ -42,6 +43,7 @@ from bot.domain.rules import (
     username_key,
     username_skeletons,
 )
+from bot.domain.search_query import indexed_text
 from bot.domain.security import LOCKED_MARKER, WERKZEUG_MARKER, is_werkzeug_hash
 from bot.repositories.imports import ImportRepository, Mapped
 
@@ -60,7 +62,8 @@ ACCOUNT_COLUMNS = (
     *("skeleton_clash", "password_hash", "created_at", "bio"),
     *("post_count", "follower_count", "following_count"),
 )
-POST_COLUMNS = ("id", "author_id", "body", "created_at", "imported")
+POST_COLUMNS = ("id", "author_id", "body", "search_text", "created_at", "imported")
+TAG_COLUMNS = ("tag", "post_id", "created_at")
 
 
 class ImportProgress(Protocol):
@@ -352,6 +355,9 @@ class _Run:
             for row, post_id in zip(planned.posts, ids, strict=True):
                 row[0] = post_id
             await imports.insert_rows(Post.__table__, POST_COLUMNS, planned.posts)
+            tags = [[tag, row[0], row[4]] for row in planned.posts for tag in post_tag_keys(row[2])]
+            if tags:
+                await imports.insert_rows(PostTag.__table__, TAG_COLUMNS, tags)
             await imports.add_mappings(
                 self.name,
                 "post",
@@ -383,7 +389,8 @@ class _Run:
         if created_at is None:
             created_at = self.now
             self.summary.skipped["post time unreadable: given the import's time"] += 1
-        batch.posts.append([None, author, body, created_at, True])  # POST_COLUMNS
+        # POST_COLUMNS; the search index's text and #tags, as PostService writes them.
+        batch.posts.append([None, author, body, indexed_text(body), created_at, True])
         batch.source_ids.append(post.id)
         batch.post_counts[author] += 1
 

@@ -22,14 +22,17 @@ from bot.domain.errors import (
     Throttled,
     TooLongToEdit,
 )
+from bot.domain.hashtags import post_tag_keys
 from bot.domain.notifications import MENTION, REPLY
 from bot.domain.rules import clean_post_body, clean_username, mentioned_keys
+from bot.domain.search_query import indexed_text
 from bot.domain.values import Audience, ChatUser, FeedPage, Position, PostView
 from bot.repositories.accounts import AccountRepository
 from bot.repositories.mentions import MentionRepository
 from bot.repositories.posts import PostRepository
 from bot.repositories.reactions import add_to_post_counts
 from bot.repositories.relations import BlockRepository
+from bot.repositories.tags import TagRepository
 from bot.services.auth import AuthService
 from bot.services.notifications import notify
 from bot.services.post_views import view_of, with_details
@@ -70,18 +73,18 @@ class PostService:
             last = await posts.latest_created_at(account.id)
             if last is not None and now < last + self.cooldown:
                 raise Throttled("You are posting too fast.", retry_at=last + self.cooldown, now=now)
-            if parent is None:
-                post = await posts.add(account.id, body, now, discord_user_id=_discord_id(chat))
-            else:
-                replied = parent[0]
-                post = await posts.add(
-                    account.id,
-                    body,
-                    now,
-                    discord_user_id=_discord_id(chat),
-                    parent_id=replied.id,
-                    root_id=replied.root_id or replied.id,
-                )
+            replied = parent[0] if parent is not None else None
+            post = await posts.add(
+                account.id,
+                body,
+                now,
+                discord_user_id=_discord_id(chat),
+                parent_id=replied.id if replied else None,
+                root_id=(replied.root_id or replied.id) if replied else None,
+                search_text=indexed_text(body),
+            )
+            await TagRepository(session).set_tags(post.id, post_tag_keys(body), now)
+            if replied is not None:
                 await add_to_post_counts(session, replied.id, replies=1)
                 await notify(session, replied.author_id, REPLY, account.id, post.id, now)
             await AccountRepository(session).add_to_counts(account.id, posts=1)
@@ -119,9 +122,8 @@ class PostService:
             post, author = await _get_post(posts, post_id, author_id=signed_in.account.id)
             if post.removed_at is not None:
                 raise PostRemoved()
-            post.body = body
-            post.edited_at = now
-            await session.flush()
+            await posts.set_body(post, body, indexed_text(body), edited_at=now)
+            await TagRepository(session).set_tags(post.id, post_tag_keys(body), post.created_at)
             await _mention(session, post, {author.id}, now)
             view = _post_view(post, author.username, author.avatar_url, author.display_name)
             (detailed,) = await with_details(session, [view], author.id)
@@ -136,7 +138,7 @@ class PostService:
             view = _post_view(post, author.username, author.avatar_url, author.display_name)
             if post.parent_id is not None:
                 await add_to_post_counts(session, post.parent_id, replies=-1)
-            await posts.delete(post)
+            await posts.delete(post)  # its tags and index entries go with it (cascade, triggers)
             await AccountRepository(session).add_to_counts(author.id, posts=-1)
             return view
 

@@ -29,7 +29,7 @@ from bot.db.models import Account, Post
 from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import AccountNotFound, CannotFollowYourself, NotLoggedIn, ValidationError
-from bot.domain.rules import clean_bio, clean_display_name, clean_username, username_key
+from bot.domain.rules import clean_bio, clean_display_name, clean_username
 from bot.domain.values import (
     Audience,
     ChatUser,
@@ -53,7 +53,6 @@ from bot.services.notifications import UNREAD_CAP
 from bot.services.post_views import view_of, with_details
 from bot.services.safety import ensure_can_interact
 
-AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 PROFILE_POSTS = 3
 PEOPLE_PAGE_SIZE = 10
 T = TypeVar("T")
@@ -336,13 +335,6 @@ class SocialService:
         if seen is not None:
             await self.auth.keep_alive(seen)
         return page
-
-    # -- autocomplete --------------------------------------------------------------------
-    async def usernames(self, prefix: str) -> list[str]:
-        async with self.db.read() as session:
-            return await AccountRepository(session).usernames_starting(
-                username_key(prefix.strip()), AUTOCOMPLETE_LIMIT
-            )
 
 
 async def _keyset_page(

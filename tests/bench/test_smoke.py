@@ -12,12 +12,14 @@ from typing import Any
 
 import pytest
 
+from bench import search
 from bench.__main__ import main
 from bench.scenarios import LATENCY_COMMANDS, QUICK
 from tests import databases
 
 SECTIONS = (
     "## Latency",
+    "## Search",
     "## Login storm",
     "## Throughput",
     "## Memory",
@@ -77,6 +79,17 @@ def test_quick_run_reports_every_section_on_both_backends(
                 assert stats["first_ms"]["p50"] <= stats["final_ms"]["p50"]
             assert row["loop_max_ms"] is not None and row["loop_max_ms"] >= 0
 
+        assert set(backend["search"]) == {str(size) for size in QUICK.sizes}
+        for run in backend["search"].values():
+            for kind in (*search.FLOOR_KINDS, *search.KINDS):
+                stats = run[kind]
+                assert (stats["ok"], stats["errors"], stats["timeouts"]) == (
+                    QUICK.latency_per_command,
+                    0,
+                    0,
+                ), (kind, stats)
+                _check_summary(stats["final_ms"], QUICK.latency_per_command)
+
         home = backend["home"]
         assert set(home["rows"]) == {"feed", *(f"home_{n}" for n in QUICK.home_follows)}
         for stats in home["rows"].values():
@@ -103,6 +116,7 @@ def test_quick_run_reports_every_section_on_both_backends(
         assert 30 < memory["idle"]["VmRSS"] <= memory["after_load"]["VmHWM"] < 4_096
         assert backend["loop"]["samples"] > 0
 
-    # 3 per backend, /home beside /feed, and /thread (2), /notifications and the like count
-    assert len(results["targets"]) == 1 + 4 * 2 + 4 * 2
+    # 3 per backend, /home beside /feed, each search kind at the largest size, and /thread
+    # (2), /notifications and the like count
+    assert len(results["targets"]) == 1 + 4 * 2 + len(search.KINDS) * 2 + 4 * 2
     assert all(isinstance(target["met"], bool) for target in results["targets"])

@@ -29,6 +29,8 @@ as bob
 alice
 wrong password here
 /feed alice
+/search hello from:alice
+/trending
 as alice
 /login
 alice
@@ -104,6 +106,8 @@ async def test_scripted_sandbox_session(tmp_path: Path) -> None:
     assert "│ straight from Discord" in out
     assert "│ ## alice\n│ Alice on Discord · joined just now · 6 posts" in out
     assert "## Neueste Beiträge" not in out and "## Beiträge von alice" in out
+    assert "│ ## Search: hello from:alice" in out  # "from:alice" is in the query, not an option
+    assert "## Trending tags" in out
     assert "Profile saved." in out
     assert "│ ## Home timeline of alice" in out
     bob_sees = out.split("bob> /profile alice", 1)[1]
@@ -158,5 +162,14 @@ def test_parse_options_by_position_and_name() -> None:
     assert parse_options("alice share:true", feed) == {"user": "alice", "share": True}
     assert parse_options("share:yes user:alice", feed) == {"share": True, "user": "alice"}
     assert parse_options("", post) == {}
+    search = {
+        "options": [
+            {"name": "query", "type": 3},
+            {"name": "order", "type": 3, "choices": [{"name": "best", "value": "best"}]},
+            {"name": "share", "type": 5},
+        ]
+    }
+    assert parse_options("tea from:bob", search) == {"query": "tea from:bob"}
+    assert parse_options("tea order:best", search) == {"query": "tea", "order": "best"}
     german = {"options": [{"name": "user", "type": 3, "name_localizations": {"de": "nutzer"}}]}
     assert parse_options("nutzer:alice", german, "de") == {"user": "alice"}

@@ -17,6 +17,7 @@ MICROBLOG = {"register", "login", "logout", "whoami", "post", "feed", "edit", "d
 SOCIAL = {"follow", "unfollow", "home", "profile", "followers", "following"}
 SAFETY = {"block", "unblock", "mute", "unmute", "report"}
 CONVERSATIONS = {"reply", "thread", "like", "unlike", "repost", "unrepost", "notifications"}
+SEARCH = {"search", "trending"}
 MENUS = {"Post to microblog", "Microblog profile"}
 
 
@@ -31,7 +32,7 @@ async def test_commands_are_registered_with_both_install_types_and_the_right_con
     global_bot: MicroblogBot, double: DiscordDouble
 ) -> None:
     commands = {c["name"]: c for c in double.registered_commands(None)}
-    everywhere = MICROBLOG | SOCIAL | SAFETY | CONVERSATIONS | MENUS | {"account"}
+    everywhere = MICROBLOG | SOCIAL | SAFETY | CONVERSATIONS | SEARCH | MENUS | {"account"}
     assert set(commands) == everywhere | {"digest", "server", "mod"}
     for name in everywhere:
         assert commands[name]["integration_types"] == [0, 1], name

@@ -254,6 +254,8 @@ async def test_commands_sync_only_when_they_changed(
         "feed",
         "edit",
         "delete",
+        "search",
+        "trending",
         "ping",
         "digest",
         "account",

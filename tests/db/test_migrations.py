@@ -13,13 +13,17 @@ from sqlalchemy.engine import Connection
 from bot.db.engine import Database
 from bot.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from bot.db.models import Base, UTCDateTime
+from bot.db.search_index import include_object
 
 STAMP = bindparam("t", type_=UTCDateTime())  # stored as the models store it
 
 
 async def test_autogenerate_finds_no_difference(database: Database) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        # The same options as bot/db/migrations/env.py gives autogenerate.
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": include_object}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with database.engine.connect() as connection:

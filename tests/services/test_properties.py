@@ -131,6 +131,7 @@ async def test_tables_checked_by_properties_exist(database: Database) -> None:
         "chat_session",
         "chat_link",
         "post",
+        "post_tag",
         "digest_subscription",
         "follow",
         "block",

@@ -276,15 +276,3 @@ async def test_followers_and_following_lists_page_newest_first(
         await social.following(ChatUser("discord", "stranger"))
     with pytest.raises(AccountNotFound):
         await social.followers(alice, "ghost")
-
-
-async def test_usernames_autocomplete_by_prefix(
-    auth: AuthService, social: SocialService, alice: ChatUser, bob: ChatUser
-) -> None:
-    await _register(auth, "al_x", "3001")
-    await _register(auth, "alxx", "3002")
-    assert await social.usernames("AL") == ["al_x", "alice", "alxx"]
-    assert await social.usernames("al_") == ["al_x"]  # "_" is not a wildcard
-    assert await social.usernames("bob_the") == ["Bob_the.Builder"]
-    assert await social.usernames("%") == []
-    assert len(await social.usernames("")) == 4

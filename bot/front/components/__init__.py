@@ -40,6 +40,7 @@ from bot.front.components.safety import (
     log_message,
     reports_message,
 )
+from bot.front.components.search import SearchPageButton, search_layout, trending_layout
 from bot.front.components.social import (
     FollowButton,
     HomePageButton,
@@ -67,6 +68,7 @@ BUTTONS = (
     ReactionButton,
     ThreadPageButton,
     NotificationsPageButton,
+    SearchPageButton,
 )
 FORMS: tuple[type[Form], ...] = (
     RegisterForm,
@@ -108,6 +110,7 @@ __all__ = [
     "ReportActionButton",
     "ReportButton",
     "ReportForm",
+    "SearchPageButton",
     "StaticLayout",
     "StaticView",
     "SuspendForm",
@@ -130,6 +133,8 @@ __all__ = [
     "publish_reply",
     "reaction_sentence",
     "reports_message",
+    "search_layout",
     "thread_layout",
+    "trending_layout",
     "unread_text",
 ]
