@@ -1,4 +1,5 @@
-"""One engine per process, and the two kinds of transaction the services use.
+"""One engine per process, and the kinds of unit of work the services use: ``read()`` and
+``write()`` (below), and ``run_read(fn)``, a read in one hop (reads.py).
 
 SQLite: WAL (readers never wait for the writer), synchronous=NORMAL, foreign keys, a busy
 timeout, and write transactions that begin with BEGIN IMMEDIATE. With a plain BEGIN two
@@ -9,11 +10,12 @@ timeout or not. Taking the write lock up front makes concurrent writers queue in
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -22,12 +24,15 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.db.reads import PostgresReader, ReadFn, SqliteReader, T
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 _BEGIN_OPTION = "microblog_sqlite_begin"
 
 
 class Database:
-    """Owns the engine; ``read()`` and ``write()`` each open one unit of work."""
+    """Owns the engines; ``read()``, ``write()`` and ``run_read(fn)`` each open one unit of
+    work. ``run_read`` is the cheap one for reads on the hot path (bot/db/reads.py)."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
@@ -36,6 +41,8 @@ class Database:
         writer = self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
         self._read = async_sessionmaker(self.engine, expire_on_commit=False)
         self._write = async_sessionmaker(writer, expire_on_commit=False)
+        self._reader: SqliteReader | PostgresReader | None = None
+        self._echo = echo
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncSession]:
@@ -48,7 +55,32 @@ class Database:
         async with self._write() as session, session.begin():
             yield session
 
+    async def run_read(self, fn: ReadFn[T]) -> T:
+        """``await fn(session)`` as one read-only unit of work, in one hop: see reads.py.
+
+        ``fn`` only reads (on SQLite a write fails: the connection is query_only) and may
+        run twice on PostgreSQL (once more after a dropped connection).
+        """
+        if self._reader is None:
+            self._reader = self._new_reader()
+            if self._reader is None:  # an in-memory SQLite database: one connection only
+                async with self.read() as session:
+                    return await fn(session)
+        return await self._reader.run(fn)
+
+    def _new_reader(self) -> SqliteReader | PostgresReader | None:
+        if not self.is_sqlite:
+            return PostgresReader(self.url, echo=self._echo)
+        if make_url(self.url).database in (None, "", ":memory:"):
+            return None
+        return SqliteReader(self.url, SQLITE_BUSY_TIMEOUT_SECONDS)
+
     async def dispose(self) -> None:
+        reader, self._reader = self._reader, None
+        if isinstance(reader, SqliteReader):
+            await asyncio.to_thread(reader.close)
+        elif reader is not None:
+            await reader.close()
         await self.engine.dispose()
 
 

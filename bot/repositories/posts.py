@@ -10,12 +10,15 @@ timeline and the people lists embed the same pieces (``post_shown``, ``account_s
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     CompoundSelect,
     Select,
+    bindparam,
     func,
     or_,
     select,
@@ -26,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Account, Block, Mute, Post, ServerHiddenAccount
+from bot.db.models import Account, Block, Id, Mute, Post, ServerHiddenAccount, UTCDateTime
 from bot.domain.values import Audience, Position
 
 
@@ -196,19 +199,15 @@ class PostRepository:
         author_id: int | None = None,
     ) -> list[tuple[Post, Account]]:
         """Up to ``limit`` posts newest first: older than ``before`` or newer than ``after``."""
-        key = tuple_(Post.created_at, Post.id)
-        query = select(Post, Account).join(Account, Account.id == Post.author_id)
-        query = _by_author(query, author_id).where(*visible_to(audience))
         if after is not None:
             # Walk upwards from the cursor (ascending), then present newest first.
-            query = query.where(key > tuple_(after.created_at, after.post_id))
-            query = query.order_by(Post.created_at.asc(), Post.id.asc()).limit(limit)
-            rows = [(post, author) for post, author in await self.session.execute(query)]
-            return rows[::-1]
-        if before is not None:
-            query = query.where(key < tuple_(before.created_at, before.post_id))
-        query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)
-        return [(post, author) for post, author in await self.session.execute(query)]
+            statement = _page_statement("after", author_id is not None, limit)
+            rows = await self.session.execute(statement, _params(audience, author_id, after))
+            return [(post, author) for post, author in rows][::-1]
+        direction = "before" if before is not None else "newest"
+        statement = _page_statement(direction, author_id is not None, limit)
+        rows = await self.session.execute(statement, _params(audience, author_id, before))
+        return [(post, author) for post, author in rows]
 
     async def exists_beyond(
         self,
@@ -218,21 +217,9 @@ class PostRepository:
         audience: Audience,
         author_id: int | None = None,
     ) -> bool:
-        key = tuple_(Post.created_at, Post.id)
-        point = tuple_(position.created_at, position.post_id)
-        # The nearest post along the keyset index, not EXISTS(...): after five runs of a
-        # prepared statement PostgreSQL may switch to a generic plan, and for a bare EXISTS
-        # that plan is a sequential scan, which reads the whole table when nothing matches
-        # (the first page's "newer" check: 140 ms at 1M posts). ORDER BY + LIMIT 1 keeps
-        # every plan on the index.
-        if newer:
-            order = (Post.created_at.asc(), Post.id.asc())
-        else:
-            order = (Post.created_at.desc(), Post.id.desc())
-        query = select(Post.id).join(Account, Account.id == Post.author_id)
-        query = _by_author(query, author_id).where(key > point if newer else key < point)
-        query = query.where(*visible_to(audience))
-        return await self.session.scalar(query.order_by(*order).limit(1)) is not None
+        statement = _beyond_statement(newer, author_id is not None)
+        found = await self.session.scalar(statement, _params(audience, author_id, position))
+        return found is not None
 
     async def recent_by_author(self, author_id: int, limit: int) -> list[Post]:
         query = (
@@ -299,8 +286,78 @@ class PostRepository:
         return [(post, name) for post, name in await self.session.execute(query)]
 
 
-def _by_author(query: Select, author_id: int | None) -> Select:  # type: ignore[type-arg]
-    return query if author_id is None else query.where(Post.author_id == author_id)
+# The feed's statements are built once per shape (direction, one author or all, page size)
+# with bound parameters, as the home timeline's are: building a statement costs more CPU
+# than running it. A reader, muter or server bound to NULL excludes nobody (excluded_parts).
+def _params(audience: Audience, author_id: int | None, cursor: Position | None) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "now": audience.now,
+        "reader": audience.account_id,
+        "muter": audience.account_id if audience.hide_muted else None,
+        "guild": audience.guild_id,
+        "author": author_id,
+    }
+    if cursor is not None:
+        params |= {"at": cursor.created_at, "post_id": cursor.post_id}
+    return params
+
+
+def _feed_conditions(by_author: bool) -> list[ColumnElement[bool]]:
+    excluded = excluded_parts(
+        reader=bindparam("reader", type_=Id),
+        muter=bindparam("muter", type_=Id),
+        guild=bindparam("guild", type_=BigInteger()),
+    )
+    conditions = [
+        account_shown(Account, bindparam("now", type_=UTCDateTime())),
+        post_shown(Post),
+        Post.author_id.not_in(union_all(*excluded)),
+    ]
+    if by_author:
+        conditions.append(Post.author_id == bindparam("author", type_=Id))
+    return conditions
+
+
+def _keyset(direction: str) -> list[ColumnElement[bool]]:
+    """Beyond the cursor: "after" (newer) or "before" (older); nothing for the newest."""
+    if direction == "newest":
+        return []
+    key = tuple_(Post.created_at, Post.id)
+    point = tuple_(bindparam("at", type_=UTCDateTime()), bindparam("post_id", type_=Id))
+    return [key > point if direction == "after" else key < point]
+
+
+def _order(ascending: bool) -> tuple[ColumnElement[Any], ...]:
+    if ascending:
+        return (Post.created_at.asc(), Post.id.asc())
+    return (Post.created_at.desc(), Post.id.desc())
+
+
+@cache
+def _page_statement(direction: str, by_author: bool, limit: int) -> Select[Any]:
+    return (
+        select(Post, Account)
+        .join(Account, Account.id == Post.author_id)
+        .where(*_feed_conditions(by_author), *_keyset(direction))
+        .order_by(*_order(ascending=direction == "after"))
+        .limit(limit)
+    )
+
+
+@cache
+def _beyond_statement(newer: bool, by_author: bool) -> Select[Any]:
+    # The nearest post along the keyset index, not EXISTS(...): after five runs of a
+    # prepared statement PostgreSQL may switch to a generic plan, and for a bare EXISTS
+    # that plan is a sequential scan, which reads the whole table when nothing matches
+    # (the first page's "newer" check: 140 ms at 1M posts). ORDER BY + LIMIT 1 keeps
+    # every plan on the index.
+    return (
+        select(Post.id)
+        .join(Account, Account.id == Post.author_id)
+        .where(*_feed_conditions(by_author), *_keyset("after" if newer else "before"))
+        .order_by(*_order(ascending=newer))
+        .limit(1)
+    )
 
 
 class _Window:

@@ -254,10 +254,9 @@ class AuthService:
         if chat is None:
             return None
         try:
-            found = await self._live_session(session, chat, remove_expired=False)
+            return (await self.live_session(session, chat)).account_id
         except (NotLoggedIn, AccountSuspended):
             return None
-        return found.account.id if found is not None else None
 
     async def check_password(self, account_id: int, username_key: str, password: str) -> None:
         """Raises WrongPassword unless ``password`` is the account's, counting failures

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.config import PostSettings
 from bot.db.engine import Database
 from bot.db.models import Account, Post
@@ -134,10 +136,12 @@ class ConversationService:
         What the reader may not see is left out (blocks, mutes, suspensions, accounts hidden
         in ``guild_id``); a post a moderator removed keeps its place, without its text.
         """
-        position = decode_cursor(cursor, THREAD_COMMAND) if cursor else None
+        asked_position = decode_cursor(cursor, THREAD_COMMAND) if cursor else None
         limit = self.settings.page_size
-        seen: LiveSession | None = None
-        async with self.db.read() as session:
+
+        async def read(session: AsyncSession) -> tuple[ThreadPage, LiveSession | None]:
+            position = asked_position  # a local: PostgreSQL may run this read twice
+            seen: LiveSession | None = None
             try:
                 seen = await self.auth.live_session(session, chat)
             except UserError:  # threads are public: a reader need not be logged in
@@ -189,6 +193,9 @@ class ConversationService:
                 focus_id=focus_id,
                 viewer_id=audience.account_id,
             )
+            return page, seen
+
+        page, seen = await self.db.run_read(read)
         if seen is not None:
             await self.auth.keep_alive(seen)
         return page

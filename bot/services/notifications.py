@@ -30,7 +30,14 @@ from bot.domain.clock import Clock, utcnow
 from bot.domain.cursors import NEWER, OLDER, Cursor, decode_cursor
 from bot.domain.errors import NotLoggedIn, ValidationError
 from bot.domain.notifications import Event, group_events
-from bot.domain.values import ChatUser, DmSettings, NotificationEntry, NotificationPage, Position
+from bot.domain.values import (
+    ChatUser,
+    DmSettings,
+    LiveSession,
+    NotificationEntry,
+    NotificationPage,
+    Position,
+)
 from bot.repositories.chat_sessions import ChatSessionRepository
 from bot.repositories.notifications import NotificationDmRepository, NotificationRepository
 from bot.services.auth import AuthService
@@ -98,11 +105,16 @@ class NotificationService:
 
     # -- reading -------------------------------------------------------------------------
     async def notifications(self, chat: ChatUser, cursor: str | None = None) -> NotificationPage:
-        """A page of your notifications, newest first; the newest page marks them read."""
+        """A page of your notifications, newest first; the newest page marks them read.
+
+        Read in one hop; a write follows only when the page showed something new (to move
+        the read mark) or the session is due a refresh.
+        """
         position = decode_cursor(cursor, COMMAND) if cursor else None
-        async with self.auth.signed_in(chat) as (session, signed_in):
-            me = signed_in.account
-            if position is not None and position.author_id != me.id:
+
+        async def read(session: AsyncSession) -> tuple[NotificationPage, LiveSession, int]:
+            live = await self.auth.live_session(session, chat)
+            if position is not None and position.author_id != live.account_id:
                 # Notifications are private: a page link only works for its owner.
                 raise ValidationError(
                     "cursor",
@@ -110,21 +122,28 @@ class NotificationService:
                     command=COMMAND,
                 )
             repository = NotificationRepository(session)
-            read_id = await repository.read_id(me.id)
+            read_id = await repository.read_id(live.account_id)
             now = self.clock()
-            unread = await repository.unread(me.id, read_id, UNREAD_CAP, now)
-            entries, older, newer, top_id = await _page(repository, me.id, position, read_id, now)
-            if top_id:
-                await repository.mark_read(me.id, top_id)
-            off_reason = await _dm_off_reason(session, chat)
-            return NotificationPage(
-                username=me.username,
+            unread = await repository.unread(live.account_id, read_id, UNREAD_CAP, now)
+            entries, older, newer, top_id = await _page(
+                repository, live.account_id, position, read_id, now
+            )
+            page = NotificationPage(
+                username=live.username,
                 entries=entries,
                 unread=unread,
                 older=older,
                 newer=newer,
-                dm_off_reason=off_reason,
+                dm_off_reason=await _dm_off_reason(session, chat),
             )
+            return page, live, top_id if top_id > read_id else 0
+
+        page, live, newly_read = await self.db.run_read(read)
+        if newly_read:
+            async with self.db.write() as session:  # the mark never moves backwards
+                await NotificationRepository(session).mark_read(live.account_id, newly_read)
+        await self.auth.keep_alive(live)
+        return page
 
     async def status(self, chat: ChatUser) -> tuple[int, DmSettings | None]:
         """Unread notifications (capped) and the DM setting of this Discord user: for

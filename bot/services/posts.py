@@ -200,7 +200,8 @@ class PostService:
         ``reader`` (who asked) and ``guild_id`` (where it is shown) decide what is visible.
         """
         limit = self.settings.page_size
-        async with self.db.read() as session:
+
+        async def read(session: AsyncSession) -> FeedPage:
             posts = PostRepository(session)
             audience = Audience(
                 now=self.clock(),
@@ -258,6 +259,8 @@ class PostService:
                 # Which posts get Edit and Delete: their answers check the session again.
                 viewer_id=audience.account_id,
             )
+
+        return await self.db.run_read(read)
 
     @staticmethod
     async def _author(

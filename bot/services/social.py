@@ -122,7 +122,8 @@ class SocialService:
 
         ``touch=False`` only reads: for answers due before Discord's 3-second deadline.
         """
-        async with self.db.read() as session:
+
+        async def read(session: AsyncSession) -> tuple[ProfileView, LiveSession | None]:
             accounts = AccountRepository(session)
             if username:
                 target = await _existing(accounts, _key_or_unknown(username), username)
@@ -154,6 +155,9 @@ class SocialService:
                 follows_you=follows_you,
                 recent_posts=[_post_view(post, target) for post in recent],
             )
+            return view, seen
+
+        view, seen = await self.db.run_read(read)
         if seen is not None and touch:
             await self.auth.keep_alive(seen)
         return view
@@ -214,8 +218,9 @@ class SocialService:
         """One page of a list, as ``chat`` may see it in ``guild_id`` (mutes aside: a list
         is not a feed). The total is the owner's counter: everyone, seen or not."""
         position = decode_cursor(cursor, command) if cursor else None
-        seen: LiveSession | None = None
-        async with self.db.read() as session:
+
+        async def read(session: AsyncSession) -> tuple[PeoplePage, LiveSession | None]:
+            seen: LiveSession | None = None
             accounts = AccountRepository(session)
             if position is not None:
                 owner = await _owner(accounts, position, command)
@@ -244,6 +249,9 @@ class SocialService:
                 older=older,
                 newer=newer,
             )
+            return page, seen
+
+        page, seen = await self.db.run_read(read)
         if seen is not None:
             await self.auth.keep_alive(seen)
         return page
@@ -259,8 +267,9 @@ class SocialService:
         One read transaction: the session lookup and the page share it.
         """
         position = decode_cursor(cursor, "/home") if cursor else None
-        seen: LiveSession | None = None
-        async with self.db.read() as session:
+
+        async def read(session: AsyncSession) -> tuple[FeedPage, LiveSession | None]:
+            seen: LiveSession | None = None
             if position is None:
                 seen = await self.auth.live_session(session, chat)
                 owner_id, owner_name, following = (
@@ -320,6 +329,9 @@ class SocialService:
                 viewer_id=reader_id,
                 unread=unread,
             )
+            return page, seen
+
+        page, seen = await self.db.run_read(read)
         if seen is not None:
             await self.auth.keep_alive(seen)
         return page
