@@ -8,10 +8,9 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.util.concurrency import await_, in_greenlet
 
-from bot.db.engine import Database
 from bot.front.client import MicroblogBot
 from bot.telemetry import REGISTRY
 from discord_double import DiscordDouble, InteractionHandle, RecordedMessage
@@ -25,7 +24,7 @@ DISCORD_LIMIT = 3.0
 
 
 @contextmanager
-def slow_database(database: Database, seconds: float) -> Iterator[None]:
+def slow_database(seconds: float) -> Iterator[None]:
     """Every SQL statement waits ``seconds`` before it runs, as on an overloaded server.
 
     The wait never blocks the event loop: in SQLAlchemy's asyncio bridge it yields to the
@@ -38,12 +37,13 @@ def slow_database(database: Database, seconds: float) -> Iterator[None]:
         else:
             time.sleep(seconds)
 
-    engine = database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", wait)
+    # Every engine of the process, not only ``database.engine``: page reads go through the
+    # one-hop readers' own engines (bot/db/reads.py), created when first used.
+    event.listen(Engine, "before_cursor_execute", wait)
     try:
         yield
     finally:
-        event.remove(engine, "before_cursor_execute", wait)
+        event.remove(Engine, "before_cursor_execute", wait)
 
 
 def deferrals(kind: str, name: str) -> float:
@@ -140,13 +140,13 @@ async def test_errors_take_the_one_error_path_once(
 async def test_slow_database_defers_then_follows_up_with_the_same_page(
     start_microblog: BotFactory, double: DiscordDouble, alice: Person, clock: FakeClock
 ) -> None:
-    async with short_deadline(start_microblog) as bot:
+    async with short_deadline(start_microblog):
         await alice.register("alice")
         await _write_posts(alice, clock, 7)
         quick = await alice.run("feed")
         quick_older = await alice.click(await alice.run("feed"), "Older")
         before = deferrals("command", "feed")
-        with slow_database(bot.services.database, SLOW):
+        with slow_database(SLOW):
             slow = await double.send_slash(alice.user, "feed")
             deferred = await slow.response()
             page = await acknowledged(slow)
@@ -167,8 +167,8 @@ async def test_slow_database_defers_then_follows_up_with_the_same_page(
 async def test_slow_errors_are_followed_up_once(
     start_microblog: BotFactory, double: DiscordDouble, alice: Person
 ) -> None:
-    async with short_deadline(start_microblog) as bot:
-        with slow_database(bot.services.database, SLOW):
+    async with short_deadline(start_microblog):
+        with slow_database(SLOW):
             handle = await double.send_slash(alice.user, "profile", {"user": "nobody"})
             answer = await acknowledged(handle)
         assert callback_types(handle) == [DEFERRED_MESSAGE]
@@ -184,7 +184,7 @@ async def test_a_storm_on_a_slow_database_is_acknowledged_once_each_and_answered
     bob: Person,
     clock: FakeClock,
 ) -> None:
-    async with short_deadline(start_microblog) as bot:
+    async with short_deadline(start_microblog):
         await alice.register("alice")
         await bob.register("bob")
         await _write_posts(alice, clock, 7)
@@ -194,7 +194,7 @@ async def test_a_storm_on_a_slow_database_is_acknowledged_once_each_and_answered
         sends = [("feed", {}), ("home", {}), ("profile", {"user": "alice"})] * 12
         sends += [("thread", {"post": first}), ("notifications", {})] * 3
         sends += [("search", {"query": "post"})] * 2
-        with slow_database(bot.services.database, SLOW):
+        with slow_database(SLOW):
             handles = await asyncio.gather(
                 *(double.send_slash(bob.user, name, options or None) for name, options in sends),
                 *(double.click_button(bob.user, page, page.button("Older")) for _ in range(6)),
