@@ -39,6 +39,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 T = TypeVar("T")
 ReadFn = Callable[[AsyncSession], Awaitable[T]]
+# Set once per PostgreSQL read connection, free per query. read_only: a read that tried to
+# write fails. Custom plans: a generic plan cannot know how common a searched word or an
+# author is, and picked full scans for /search; planning these short queries each time
+# costs far less than one bad plan. No JIT: it only pays off for long analytic queries.
+READ_CONNECTION_SETTINGS = {
+    "default_transaction_read_only": "on",
+    "plan_cache_mode": "force_custom_plan",
+    "jit": "off",
+}
 READ_THREADS = 4  # SQLite releases the GIL while it steps; more threads than cores helps a little
 
 
@@ -132,8 +141,7 @@ class PostgresReader:
             url,
             echo=echo,
             isolation_level="AUTOCOMMIT",
-            # Set once per connection, free per query: a read that tried to write fails.
-            connect_args={"server_settings": {"default_transaction_read_only": "on"}},
+            connect_args={"server_settings": READ_CONNECTION_SETTINGS},
         )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 

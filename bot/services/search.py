@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import NamedTuple
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import SearchSettings
 from bot.db.engine import Database
@@ -32,6 +35,15 @@ TRENDING_LIMIT = 10
 TRENDING_CACHE_SECONDS = 60.0  # /trending changes slowly; one count per minute per process
 AUTOCOMPLETE_LIMIT = 25  # Discord shows at most 25 choices
 CHOICE_MAX = 100  # Discord's limit for a choice's name and value
+
+
+class SearchRows(NamedTuple):
+    """What one search read found: the page's rows and the cursors around it."""
+
+    rows: list[tuple[Post, Account]]
+    previous: str | None
+    following: str | None
+    best: tuple[int, int, int] | None  # window top, offset, ranked
 
 
 class SearchService:
@@ -70,21 +82,25 @@ class SearchService:
         position = decode_search_cursor(cursor) if cursor else None
         if position is not None and (position.direction == BEST) != (order is SearchOrder.BEST):
             raise ValidationError("cursor", "That page link is not valid any more.")
-        async with self.db.read() as session:
+        now = self.clock()
+
+        async def read(session: AsyncSession) -> tuple[Audience, SearchRows]:
             audience = Audience(
-                now=self.clock(),
-                account_id=await self.auth.viewer(session, reader),
-                guild_id=guild_id,
+                now=now, account_id=await self.auth.viewer(session, reader), guild_id=guild_id
             )
             hidden = await PostRepository(session).hidden_author_ids(audience)
             criteria = await self._criteria(AccountRepository(session), parsed, hidden)
             results = SearchRepository(session, self.settings.language)
-            best: tuple[int, int, int] | None = None  # window top, offset, ranked
             if order is SearchOrder.BEST:
                 ids, previous, following, best = await self._best(results, criteria, position)
             else:
                 ids, previous, following = await self._newest(results, criteria, position)
-            rows = await results.posts(ids)
+                best = None
+            return audience, SearchRows(await results.posts(ids), previous, following, best)
+
+        # One hop, as the feeds read (bot/db/reads.py): a search asks several queries.
+        audience, found = await self.db.run_read(read)
+        rows, previous, following, best = found
         return SearchPage(
             posts=[_view(post, author) for post, author in rows],
             query=parsed.canonical(),

@@ -9,8 +9,8 @@ author's, or a tag's), which costs a few milliseconds and answers every search w
 matches are not rare. If the page is not full yet, the matches found so far say how many
 more posts the page would take; within ``PROBE_BUDGET`` the walk goes on (a best-match
 window of 1,000 posts of a common word), beyond it the GIN index collects the older
-matches, with plans made for the actual terms (custom plans; no JIT, which costs more than
-these queries).
+matches, with plans made for the actual terms (the read connections use custom plans and
+no JIT, which costs more than these queries: bot/db/reads.py).
 
 A phrase of only very common words stays slow-ish here ("a were of": 21k posts have all
 three words, and each must be read to check their positions: ~100-200 ms at 1M posts,
@@ -20,7 +20,7 @@ index and does not have this cost.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, text
+from sqlalchemy import BigInteger
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import UTCDateTime
@@ -30,10 +30,6 @@ from bot.repositories.search.criteria import SearchCriteria, Sql, bounded, direc
 WINDOW = 2_000  # newest posts of the leading set checked before the GIN index is asked
 PROBE_BUDGET = 20_000  # posts walked at most before the GIN index is asked (~20 ms)
 LEAD_COUNT_CAP = WINDOW + 1  # an author's or tag's posts counted up to this, to pick a leader
-_PLAN_FOR_THESE_TERMS = text(
-    "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), "
-    "set_config('jit', 'off', true)"
-)
 
 
 class PostgresSearch:
@@ -157,7 +153,6 @@ class PostgresSearch:
         self, criteria: SearchCriteria, limit: int, bound: int, descending: bool
     ) -> list[int]:
         """The matches beyond ``bound``, collected through the GIN index, then ordered."""
-        await self.session.execute(_PLAN_FOR_THESE_TERMS)
         sql = Sql()
         conditions = [
             f"p.search_vector @@ {self._tsquery(criteria.terms, sql)}",
