@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import gc
 import hashlib
 import hmac
 import os
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import bcrypt
-import zxcvbn
 
 from bot.domain.errors import ValidationError
 from bot.telemetry import HASH_QUEUE, HASH_SECONDS
@@ -162,7 +162,7 @@ class PasswordHasher:
 
     async def strength(self, password: str, user_inputs: list[str]) -> int:
         """zxcvbn score 0-4; pure Python, tens of ms on long inputs, so also off the loop."""
-        result = await self._run(zxcvbn.zxcvbn, password, user_inputs)
+        result = await self._run(_zxcvbn, password, user_inputs)
         return int(result["score"])
 
     def close(self) -> None:
@@ -255,3 +255,17 @@ def _timed(func: Callable[..., T], *args: object) -> T:
     """Runs in the worker: the histogram sees the hash itself, not the wait for a worker."""
     with HASH_SECONDS.time():
         return func(*args)
+
+
+def _zxcvbn(password: str, user_inputs: list[str]) -> dict[str, object]:
+    """zxcvbn, imported on first use in the hashing thread: its dictionaries hold 11 MiB
+    that a bot nobody registers with or changes a password on never needs."""
+    if "zxcvbn" not in sys.modules:
+        import zxcvbn  # lazy: see the docstring
+
+        # Its dictionaries stay for good: keep full collections off them, as the start-up
+        # heap is kept (bot/ops/runner.py), or each one would stall the loop for tens of ms.
+        gc.freeze()
+    import zxcvbn  # already loaded: a dictionary lookup
+
+    return zxcvbn.zxcvbn(password, user_inputs)  # type: ignore[no-any-return]

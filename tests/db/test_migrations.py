@@ -11,7 +11,14 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import Database
-from bot.db.migrate import alembic_config, current_revision, head_revision, upgrade
+from bot.db.migrate import (
+    HEAD_REVISION,
+    alembic_config,
+    current_revision,
+    head_revision,
+    stored_revisions,
+    upgrade,
+)
 from bot.db.models import Base, UTCDateTime
 from bot.db.search_index import include_object
 
@@ -28,6 +35,24 @@ async def test_autogenerate_finds_no_difference(database: Database) -> None:
 
     async with database.engine.connect() as connection:
         assert await connection.run_sync(diff) == []
+
+
+async def test_the_head_the_bot_checks_at_start_is_alembics(database: Database) -> None:
+    # Start-up skips Alembic when alembic_version holds HEAD_REVISION: a new migration
+    # must move it, or the bot would start on an old schema.
+    assert head_revision() == HEAD_REVISION
+    assert await stored_revisions(database) == [HEAD_REVISION]
+
+
+async def test_a_database_behind_is_migrated_even_though_alembic_was_skipped_before(
+    database: Database,
+) -> None:
+    await upgrade(database)  # up to date: nothing to do, nothing loaded
+    async with database.engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.downgrade(alembic_config(sync), "0009"))
+    assert await stored_revisions(database) == ["0009"]
+    await upgrade(database)
+    assert await stored_revisions(database) == [HEAD_REVISION]
 
 
 async def test_database_is_at_head_and_upgrade_is_idempotent(database: Database) -> None:
